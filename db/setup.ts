@@ -14,7 +14,7 @@ import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
 import { isVerifierOf, scramVerifier } from "./scram.ts";
-import { readPlainTable } from "./superuser-reads.ts";
+import { readableAsSuperuser, readPlainTable } from "./superuser-reads.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
@@ -164,6 +164,24 @@ export async function refuseUnlessSuperuser(client: pg.ClientBase, why: string):
 }
 
 /**
+ * Refuses, before anything is read or changed, a database that pg_restore is still restoring (a session of it connected
+ * there, as pg_restore names its own), naming its pid: what it has not made yet (post-data, then grants, then event
+ * triggers) was not there for the start, and what the start made was in its way.
+ */
+async function refuseWhileRestored(client: pg.Client, databaseName: string): Promise<void> {
+  const { rows: [restoring] } = await client.query<{ pid: number }>(
+    "select min(pid) as pid from pg_stat_activity where datname = $1 and application_name = 'pg_restore' having count(*) > 0",
+    [databaseName],
+  );
+  if (restoring) {
+    throw new Error(
+      `The database ${databaseName} is being restored (pg_restore, pid ${restoring.pid}): start again once pg_restore has ended ` +
+        "(docs/operations.md, Backup and restore).",
+    );
+  }
+}
+
+/**
  * Refuses a database that is not ClinicOps' nor empty (databaseContents), before anything is changed; then
  * creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
  * password changed, and creates the database when missing, or makes one someone else made the owner role's.
@@ -177,6 +195,11 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     // what the database holds, before any role is touched: another application's roles may bear the names ClinicOps
     // makes from its database's (<database>_owner, …), and a refusal found after them had changed their passwords
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);
+    // pg_restore makes the database at its start and fills it in order: once graphile-migrate's rows were in, a start
+    // took it for ClinicOps' own and set it up and ran on it all through the rest (its indexes, constraints, triggers
+    // and policies, most of a large restore), its worker's writes unaudited, its seal making the audit log's event
+    // triggers, which pg_restore then failed to make. Its sessions name themselves (libpq's application_name).
+    if (made) await refuseWhileRestored(client, databaseName);
     const contents = made ? await databaseContents(config, databaseName) : "empty";
     if (typeof contents === "object") {
       // restored before its roles were made (a new server, pg_restore's "role … does not exist"): told to restore it again
@@ -343,6 +366,50 @@ async function auditLogOwners(client: pg.Client): Promise<{ table: string; trigg
 }
 
 /**
+ * What the owner role may have left on the log while it was its own (unsealed for a migration: the log is then that
+ * role's in every session of it, the worker's and anyone's with its password, not the migration's alone), taken back as
+ * the log is handed to the auditor: a grant of update, delete, truncate, references or trigger to anyone (to PUBLIC, of
+ * which that role is: one to itself the change of owner gives the auditor), on the table or a column, and an append-only
+ * trigger switched off (or to fire on replicas only), row-level security with it; and what only its owner makes: a rule on
+ * it, a table inheriting from it, the log or its ids unlogged. Left, they outlasted the seal: with a policy of its own
+ * (which a migration may make, and stays), the owner role deleted entries and rehashed the chain, and a superuser's delete
+ * went through; a rule of its dropped the entries of its choice, its own table's rows were read as entries, and a crash
+ * emptied an unlogged log. As root, in the seal's transaction, which holds the log's lock already.
+ */
+async function takeBackWhatTheUnsealedLogGave(client: pg.Client): Promise<void> {
+  const { rows: [given] } = await client.query<{ grantees: string[]; triggers: string[] }>(
+    `with log as (select oid, relowner, relacl from pg_class where oid = 'app_public.audit_log'::regclass)
+     select array(select distinct case when a.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(a.grantee)) end
+                  from log, lateral (select log.relacl as acl union all select attacl from pg_attribute where attrelid = log.oid and attacl is not null) x,
+                    aclexplode(x.acl) a
+                  where a.grantee <> log.relowner and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')) as grantees,
+       array(select quote_ident(t.tgname) from log join pg_trigger t on t.tgrelid = log.oid
+             where not t.tgisinternal and t.tgenabled not in ('O', 'A') order by t.tgname) as triggers`,
+  );
+  if (given.grantees.length) {
+    await client.query(`revoke update, delete, truncate, references, trigger on app_public.audit_log from ${given.grantees.join(", ")} cascade`);
+  }
+  const enabled = given.triggers.map((trigger) => `enable trigger ${trigger}`);
+  await client.query(`alter table app_public.audit_log ${[...enabled, "enable row level security", "force row level security"].join(", ")}`);
+  // What only the log's owner makes, and no grant taken back undoes: a rule on it (an insert's "do instead nothing" left
+  // out the entries of its choice from then on), a table inheriting from it (whose rows, the owner role's to write, were
+  // read as the log's entries), and the log or its ids' sequence unlogged (a crash emptied the log and started its ids
+  // again, and a standby failed over to had none of its entries)
+  const { rows: [made] } = await client.query<{ rules: string[]; children: string[]; unlogged: boolean; sequences: string[] }>(
+    `select array(select quote_ident(r.rulename) from pg_rewrite r where r.ev_class = 'app_public.audit_log'::regclass order by r.rulename) as rules,
+       array(select i.inhrelid::regclass::text from pg_inherits i where i.inhparent = 'app_public.audit_log'::regclass order by 1) as children,
+       (select c.relpersistence = 'u' from pg_class c where c.oid = 'app_public.audit_log'::regclass) as unlogged,
+       array(select d.objid::regclass::text from pg_depend d join pg_class s on s.oid = d.objid
+             where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid = 'app_public.audit_log'::regclass
+               and s.relkind = 'S' and s.relpersistence = 'u' order by 1) as sequences`,
+  );
+  for (const rule of made.rules) await client.query(`drop rule ${rule} on app_public.audit_log`);
+  for (const child of made.children) await client.query(`alter table ${child} no inherit app_public.audit_log`);
+  if (made.unlogged) await client.query("alter table app_public.audit_log set logged");
+  for (const sequence of made.sequences) await client.query(`alter sequence ${sequence} set logged`);
+}
+
+/**
  * The audit log belongs to the auditor role (NOLOGIN, no members), and so does its append-only
  * trigger function, not to the owner role: an owner may disable a table's triggers, stop forcing its
  * row-level security, add policies or drop it, and the owner role is what the worker connects as,
@@ -353,7 +420,8 @@ async function auditLogOwners(client: pg.Client): Promise<{ table: string; trigg
  */
 export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
   const { owner, auditor } = config.roles;
-  return withSealLock(config, async (client) => {
+  let unrecorded: unknown = null;
+  await withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
     const { rows: [state] } = await client.query(
       `select (select count(*) = 3 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_drop_start', 'keep_audit_log_schema')) as guarded,
@@ -366,6 +434,7 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
       await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
         grant select, insert on app_public.audit_log to ${ident(owner)};
         grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)}`);
+      await takeBackWhatTheUnsealedLogGave(client);
     }
     // apart from the table: a log sealed before the function was handed over too has only the table
     if (owners.triggerFunction !== auditor) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)}`);
@@ -394,7 +463,70 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
         create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
           execute function clinicops_guard.keep_audit_log()`);
     }
+    // The count is recorded apart from the seal: its read is of graphile-migrate's table, the owner role's, which that role
+    // may have made one a superuser may not read while the log was its own (an index calling a function of its). Refused
+    // in the seal's transaction, it rolled the hand-over back, the log left that role's for as long as it kept the table
+    // so. The log is sealed, and then the refusal told.
+    await client.query("savepoint record_migrations_run");
+    try {
+      await recordMigrationsRun(client);
+      await client.query("release savepoint record_migrations_run");
+    } catch (error) {
+      await client.query("rollback to savepoint record_migrations_run");
+      unrecorded = error;
+    }
   }, AUDIT_LOG_LOCK_TIMEOUT_MS);
+  if (unrecorded) throw unrecorded;
+}
+
+/** Where each seal records how many migrations the database has run: the guard's schema, which the owner role cannot write. */
+const MIGRATIONS_RUN = "clinicops_guard.migrations_run";
+
+/**
+ * graphile-migrate's table is the owner role's: with its last rows taken out, the next start took those migrations for
+ * pending and, one of them naming the audit log, handed the log to that role (unsealAuditLog) while they ran again, in
+ * every session of that role, for as long as its lock on a table they touch held them. So each seal records how many
+ * migrations the database has run (MIGRATIONS_RUN), and pendingMigrations refuses a table that lists fewer. As root, in
+ * the seal's transaction; a row written only when the count grows.
+ */
+async function recordMigrationsRun(client: pg.Client): Promise<void> {
+  const { rows: [state] } = await client.query(
+    `select to_regclass($1) is not null as made, to_regclass('graphile_migrate.migrations') is not null as migrated`,
+    [MIGRATIONS_RUN],
+  );
+  // made by the owner role while it owned the guard's schema (a backup restored as that role): set aside, not read
+  if (state.made && !(await recordTrusted(client))) {
+    await client.query(`alter table ${MIGRATIONS_RUN} rename to migrations_run_untrusted_${Date.now()}`);
+    state.made = false;
+  }
+  if (!state.made) {
+    await client.query(`create table ${MIGRATIONS_RUN} (migrations integer not null);
+      comment on table ${MIGRATIONS_RUN} is 'How many migrations graphile_migrate.migrations listed when the audit log was last sealed (db/setup.ts): a start refuses a table that lists fewer (rows taken out by its owner role, which would have it hand that role the log to run them again).';
+      comment on column ${MIGRATIONS_RUN}.migrations is 'The count of graphile_migrate.migrations at the last seal, the highest seen.'`);
+  }
+  if (!state.migrated) return;
+  await readableAsSuperuser(client, "graphile_migrate.migrations");
+  const { rows: [run] } = await client.query<{ migrations: number }>("select count(*)::int as migrations from graphile_migrate.migrations");
+  await client.query(
+    `insert into ${MIGRATIONS_RUN} (migrations) select 0 where not exists (select from ${MIGRATIONS_RUN});
+     update ${MIGRATIONS_RUN} set migrations = ${run.migrations} where migrations < ${run.migrations}`,
+  );
+}
+
+/** Whether MIGRATIONS_RUN is a plain table of a superuser's (as a seal makes it), which the owner role can neither write nor make run its code. */
+async function recordTrusted(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query(
+    "select c.relkind = 'r' and r.rolsuper as trusted from pg_class c join pg_roles r on r.oid = c.relowner where c.oid = to_regclass($1)",
+    [MIGRATIONS_RUN],
+  );
+  return rows[0]?.trusted === true;
+}
+
+/** How many migrations the database had run when its audit log was last sealed (recordMigrationsRun); 0 before any seal recorded it. */
+async function migrationsRunAtSeal(client: pg.Client): Promise<number> {
+  if (!(await recordTrusted(client))) return 0;
+  const { rows: [run] } = await client.query<{ migrations: number | null }>(`select max(migrations) as migrations from ${MIGRATIONS_RUN}`);
+  return run.migrations ?? 0;
 }
 
 /**
@@ -460,9 +592,20 @@ async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
   const committed = committedMigrations();
   const applied = await withSuperuserClient(config.rootUrl, async (client) => {
     const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
-    if (!rows[0].present) return [];
     // the owner role's table, read as a superuser: only plain (superuser-reads.ts), and locked so until read
-    return readPlainTable<{ filename: string; hash: string }>(client, "graphile_migrate.migrations", "select filename, hash from graphile_migrate.migrations order by filename");
+    const ran = !rows[0].present
+      ? []
+      : await readPlainTable<{ filename: string; hash: string }>(client, "graphile_migrate.migrations", "select filename, hash from graphile_migrate.migrations order by filename");
+    // rows taken out of it are migrations to run again
+    const sealed = await migrationsRunAtSeal(client);
+    if (ran.length < sealed) {
+      throw new Error(
+        `graphile_migrate.migrations of ${config.databaseName} lists ${ran.length} migrations, and the database had run ${sealed} when its audit log was ` +
+          `last sealed: rows were taken out of it (its owner role may), and the migrations they named would run again, the audit log handed to that ` +
+          "role meanwhile. Nothing was migrated; put the rows back (from a backup of the database), and find who took them out.",
+      );
+    }
+    return ran;
   });
   applied.forEach(({ filename, hash }, i) => {
     const number = filename.replace(/\.sql$/, "");

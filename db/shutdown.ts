@@ -1,8 +1,8 @@
 /**
  * How `npm start` and `npm run worker` stop on SIGINT, SIGTERM or SIGHUP, from the start of their start: their parts
  * (those started so far) are stopped in order, and every step runs even when one before it failed
- * (with the embedded database, the same Ctrl-C stops PostgreSQL while the
- * worker is stopping). A failed step is logged (`shutdown`, with the part);
+ * (the embedded database, last, in a session of its own that the terminal's
+ * Ctrl-C does not reach: stopped by its step alone). A failed step is logged (`shutdown`, with the part);
  * the process then exits with 1, else 0.
  */
 import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";

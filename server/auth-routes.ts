@@ -177,8 +177,12 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "Send a JSON body with currentPassword and newPassword.");
     }
     try {
-      // ok: the session opened in place of the one that asked (which a copy of its cookie held too), signed into a new cookie
-      type Changed = { status: "ok" | "invalid"; sessionsEnded?: number; sessionId: string; expiresAt: string; clinicId: string | null; role: string | null };
+      // ok: the session opened in place of the one that asked (which a copy of its cookie held too), signed into a new cookie;
+      // and the new secret of the browser's device, when its device cookie judged the change (a copy of that cookie too)
+      type Changed = {
+        status: "ok" | "invalid"; sessionsEnded?: number; sessionId: string; expiresAt: string; clinicId: string | null; role: string | null;
+        deviceSecret: string | null;
+      };
       const result = await run<Changed>(state.claims, "select app_hidden.change_password($1, $2, $3, $4) as result", [
         currentPassword, newPassword, clientAddress(req), deviceSecrets(req, settings),
       ], true);
@@ -188,6 +192,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       }
       log("info", "password_changed", { userId: state.claims.user_id, sessionsEnded: result.sessionsEnded });
       giveSessionCookie(res, { session_id: result.sessionId, user_id: state.claims.user_id, clinic_id: result.clinicId, role: result.role }, result.expiresAt);
+      if (result.deviceSecret) setDeviceCookie(req, res, settings, state.claims.user_id, result.deviceSecret);
       res.json({ ok: true, sessionsEnded: result.sessionsEnded });
     } catch (error) {
       sendCaughtError(res, error);

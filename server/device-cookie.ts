@@ -6,8 +6,8 @@
  * It authorises nothing by itself: it is read by the /auth routes alone, never as a session.
  *
  * One cookie for the browser, holding a token `<user id>.<secret>` for each account logged in from it (a front desk's
- * computer is shared by its receptionists), the newest 10: each login replaces its account's token. A token that is
- * not of that form (forged, garbled, cut short) is left out, as if the browser had none.
+ * computer is shared by its receptionists), the newest 10: each login, and each password change made from it, replaces its
+ * account's token. A token that is not of that form (forged, garbled, cut short) is left out, as if the browser had none.
  */
 import type { IncomingMessage } from "node:http";
 import type { Response } from "express";
@@ -42,7 +42,7 @@ export function deviceSecrets(req: IncomingMessage, settings: ServerSettings): s
   return deviceTokens(req, settings).map((token) => token.secret);
 }
 
-/** Gives the browser the account's new secret after a login, keeping its other accounts' tokens (the newest 10). */
+/** Gives the browser the account's new secret after a login or a password change, keeping its other accounts' tokens (the newest 10). */
 export function setDeviceCookie(req: IncomingMessage, res: Response, settings: ServerSettings, userId: string, secret: string): void {
   const tokens = [...deviceTokens(req, settings).filter((token) => token.userId !== userId), { userId, secret }].slice(-ACCOUNTS_PER_BROWSER);
   res.cookie(settings.deviceCookieName, tokens.map((token) => `${token.userId}.${token.secret}`).join(SEPARATOR), { ...cookieAttributes(settings), maxAge: DEVICE_COOKIE_MAX_AGE_MS });

@@ -9,7 +9,9 @@
  * period's dashboard, a walk of the audit chain, the time zones' list, the schema's description, counts and aggregates) a few
  * times at most, the page size of `first`/`last`, the rows its lists may answer in all (`maxRows`: each list's page
  * times the pages of the lists it is inside, summed; lists inside lists multiply their rows in one statement, and three
- * of 100 read a million rows into the server's memory before the answer's budget saw them), at most 10 orders in an
+ * of 100 read a million rows into the server's memory before the answer's budget saw them), the fields it may answer in all
+ * (10 per row of `maxRows`: each field once for every row of the lists it is inside; a subscription, read again at each
+ * event, a 200th of both, its fields at least the `maxFields` a query may select), at most 10 orders in an
  * `orderBy` and 16 keys in a `groupBy`, fragments nested at most 32 deep, at most 1,000 objects and 10,000
  * values in the input values, each use counted, and 50 fields under one name and 100 fragments in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400, the
@@ -34,6 +36,7 @@ import {
   isIntrospectionType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type ASTNode,
   type ASTVisitor,
   type DocumentNode,
@@ -51,6 +54,7 @@ import type { ExecutionConfig } from "postgraphile/grafserv";
 import { ClientFacingError } from "./errors.ts";
 import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 import { eachExecutionConfig, withQueryCode } from "./query-errors.ts";
+import { SUBSCRIPTIONS_PER_PERSON } from "./websocket-limit.ts";
 
 export interface RequestLimits {
   maxDepth: number;
@@ -134,6 +138,13 @@ const MAX_INPUT_OBJECTS = 1000;
  * that. A list of ids a screen shows is hundreds.
  */
 const MAX_INPUT_VALUES = 10_000;
+/**
+ * Fields a request may answer in all, per row it may answer (`maxRows`): each field counted once for every row of the
+ * lists it is inside. The rows' bound counted a row as one whatever it answered, and 470 aliases of `rowId` in the inner
+ * of two lists of 100 (10,100 rows, a 13 kB query within every limit) answered 4,700,000 fields: 5.9 s of the event loop
+ * and 230 MB of heap, anyone's in the clinic, before the answer's budget refused it (200,000 took about 0.4 s).
+ */
+const FIELDS_PER_ROW = 10;
 
 /** The objects and values counted so far in a request's input values. */
 interface InputCount {
@@ -294,6 +305,28 @@ function findLimitViolation(document: DocumentNode, schema: GraphQLSchema, limit
   /** Rows the operation's lists may answer, so far, and the refusal of their passing `maxRows`, answered when no other limit is broken. */
   let listed = 0;
   let tooManyRows: GraphQLError | null = null;
+  /** Fields the operation answers, each once for every row of the lists it is inside, so far, and the refusal of their passing FIELDS_PER_ROW × `maxRows`. */
+  let answered = 0;
+  let tooManyAnswered: GraphQLError | null = null;
+  /**
+   * The rows and fields the operation may answer: a request's, or a subscription's share of them. A subscription is
+   * read again at each event of its queue, and a person's SUBSCRIPTIONS_PER_PERSON together answer each event at most
+   * what one request may: 20 of them on one websocket, each within a request's bounds (10,100 rows of 18 fields), held
+   * the event loop 7 s at one visit booked, and 14 of them answered UNAVAILABLE, their person's connections taken.
+   */
+  const budgetOf = (subscription: boolean) => {
+    if (!subscription) return { maxRows: limits.maxRows, maxAnswered: FIELDS_PER_ROW * limits.maxRows, ofWhat: "A request", why: "" };
+    const maxRows = Math.max(1, Math.floor(limits.maxRows / SUBSCRIPTIONS_PER_PERSON));
+    return {
+      maxRows,
+      // at least the fields a query may select: a 200th of MAX_QUERY_ROWS under 400 is 1 row, 10 fields, and the live
+      // queue's subscription as documented (11 fields of one event, no list) was refused where a request answered 3,000
+      maxAnswered: Math.max(FIELDS_PER_ROW * maxRows, limits.maxFields),
+      ofWhat: "A subscription",
+      why: ` A subscription is read again at each event, and a person's ${SUBSCRIPTIONS_PER_PERSON} together answer at most what one request may: read more in a query when an event comes.`,
+    };
+  };
+  let { maxRows, maxAnswered, ofWhat, why } = budgetOf(false);
   const input: InputCount = { objects: 0, values: 0 };
   const costly = COSTLY_FIELDS.map(() => 0);
   const fragmentsTooDeep = () => limitExceeded(`Fragments may nest at most ${MAX_FRAGMENT_NESTING} levels deep (a spread or an inline fragment in a fragment in a fragment …).`);
@@ -308,6 +341,11 @@ function findLimitViolation(document: DocumentNode, schema: GraphQLSchema, limit
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
+        if ((answered += at.rows) > maxAnswered && !tooManyAnswered) {
+          tooManyAnswered = limitExceeded(
+            `${ofWhat} may answer at most ${maxAnswered} fields in all, each counted once for every row of the lists it is inside (${[...at.path, (selection.alias ?? selection.name).value].join(".")} comes past it): ask for fewer fields of the rows of lists inside lists, or for smaller pages.${why}`,
+          );
+        }
         const name = selection.name.value;
         const group = COSTLY_GROUP.get(name);
         if (group !== undefined && ++costly[group] > COSTLY_FIELDS[group].most) return limitExceeded(COSTLY_FIELDS[group].problem);
@@ -336,9 +374,9 @@ function findLimitViolation(document: DocumentNode, schema: GraphQLSchema, limit
           const shape = shapeOf(selection, at.type, limits, at.page, pageOf);
           const rows = shape.rows === null ? at.rows : at.rows * shape.rows;
           const path = [...at.path, (selection.alias ?? selection.name).value];
-          if (shape.rows !== null && (listed += rows) > limits.maxRows && !tooManyRows) {
+          if (shape.rows !== null && (listed += rows) > maxRows && !tooManyRows) {
             tooManyRows = limitExceeded(
-              `A request's lists may answer at most ${limits.maxRows} rows in all, each list counted at its page (first or last, else ${limits.maxPageSize}) times those of the lists it is inside (${path.join(".")} comes past it): ask for smaller pages of the lists inside lists, or page through them.`,
+              `${ofWhat}'s lists may answer at most ${maxRows} rows in all, each list counted at its page (first or last, else ${limits.maxPageSize}) times those of the lists it is inside (${path.join(".")} comes past it): ask for smaller pages of the lists inside lists, or page through them.${why}`,
             );
           }
           const problem = visit(selection.selectionSet, nested, seen, nesting, { type: shape.type, rows, page: shape.page, path });
@@ -371,9 +409,12 @@ function findLimitViolation(document: DocumentNode, schema: GraphQLSchema, limit
     costly.fill(0); // only one operation of a document runs
     listed = 0;
     tooManyRows = null;
+    answered = 0;
+    tooManyAnswered = null;
+    ({ maxRows, maxAnswered, ofWhat, why } = budgetOf(operation.operation === OperationTypeNode.SUBSCRIPTION));
     const root = { type: schema.getRootType(operation.operation) ?? undefined, rows: 1, path: [] };
     // the merged selections' width depends on no variable: validation has checked it, and every running document was validated
-    const problem = visit(operation.selectionSet, 0, new Set(), 0, root) ?? (running ? null : mergedSelectionTooWide([operation.selectionSet], fragments)) ?? tooManyRows;
+    const problem = visit(operation.selectionSet, 0, new Set(), 0, root) ?? (running ? null : mergedSelectionTooWide([operation.selectionSet], fragments)) ?? tooManyRows ?? tooManyAnswered;
     if (problem) return problem;
   }
   // validation: a fragment no operation spreads would be left to GraphQL's rules unwalked

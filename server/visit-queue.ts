@@ -233,11 +233,15 @@ function heardEvents(notifications: AsyncIterable<string>, listens: () => Promis
  * list again. Other errors leave it going: one at `visitQueueChanged` itself (a failure, which ends
  * its subscription already, or an event too large for the answer's budget, server/answer-budget.ts),
  * or one deeper in the visit (a field the session may not read refuses at every event: ending each
- * subscription at its first event, a desk that subscribed again would be ended again).
+ * subscription at its first event, a desk that subscribed again would be ended again). The field is known by its
+ * place, not its name: a client may alias it.
  */
 function lastAfterAnUnreadEvent<E extends Pick<ExecutionResult, "errors">>(events: AsyncGenerator<E, void, void>): AsyncGenerator<E, void, void> {
   let ended = false;
-  const unread = ({ errors }: E) => errors?.some(({ path }) => path?.length === 2 && path[0] === "visitQueueChanged") ?? false;
+  // at a field of the event (`visitQueueChanged.status`, `.visit`), under whatever name the client gave the field (an
+  // alias, `queue: visitQueueChanged`, is the path's first key: such an event was not taken for one, and the
+  // subscription went on); a subscription selects one field of Subscription, the live queue's
+  const unread = ({ errors }: E) => errors?.some(({ path }) => path?.length === 2) ?? false;
   return {
     async next() {
       if (ended) return { done: true, value: undefined };

@@ -170,6 +170,8 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
  * processes a person holds up to 10 on each (docs/operations.md, "Several API processes").
  */
 const MAX_WEBSOCKETS_PER_USER = 10;
+/** The subscriptions one person may hold at once on one API process, every one of them read again at each event of their queue. */
+export const SUBSCRIPTIONS_PER_PERSON = MAX_SUBSCRIPTIONS_PER_CONNECTION * MAX_WEBSOCKETS_PER_USER;
 
 const websocketsOfUser = new Map<string, number>();
 

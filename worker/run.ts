@@ -213,7 +213,7 @@ const STOPPED = "the worker is stopping: it takes no job";
 /**
  * The worker's pool. It hears the connections PostgreSQL closes
  * (graphile-worker's own pool stops listening for errors before it ends: a
- * connection closed meanwhile, as Ctrl-C reaches the embedded server too,
+ * connection closed meanwhile, as a restart of PostgreSQL closes it,
  * ended the process). PostgreSQL's warnings to its statements (SQLSTATE class
  * 01: a reconciliation's day passed over, naming its clinic) are `warn` lines:
  * node-postgres drops a notice no one listens for, so they reached PostgreSQL's

@@ -584,6 +584,52 @@ describe("a browser its person logged in from (its device cookie) is judged by i
     expect((await desk.tryLogin(nurse.phone, "a new long password")).status).toBe(401);
   });
 
+  // a change shut a thief's copy of the session's cookie out (000438), not their copy of the device's: its secret kept and
+  // its failures cleared, the copy had 4 more guesses of the new password, past the throttle and the account's lock, at each
+  // change, where a stolen device cookie is worth 4 guesses in all
+  test("a password change gives its browser's device cookie a new secret: a copy of the old one (a thief's) is trusted no longer", async () => {
+    const { person: cashier, desk } = await loggedInBehindThrottledWifi();
+    const thief = new Browser(api, anyAddress());
+    thief.deviceCookie = desk.deviceCookie;
+    // the copy's 4 guesses, counted against the device alone
+    for (let i = 0; i < 4; i++) expect((await thief.tryLogin(cashier.phone, `guess-${i}-password`)).status).toBe(401);
+    expect((await desk.post("/auth/password", { currentPassword: cashier.password, newPassword: "a new long password" })).status).toBe(200);
+    expect(desk.deviceCookie).not.toBe(thief.deviceCookie);
+    // the new secret is the cookie's alone: the change's audit entry holds none
+    const secret = desk.deviceCookie!.split("=")[1].split(".")[1];
+    const { rows: changed } = await rootPool().query("select detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1", [cashier.userId]);
+    expect(changed.length).toBe(1);
+    expect(JSON.stringify(changed)).not.toContain(secret);
+    // then judged as a browser without the cookie: counted against the account, whose lock the 5th sets
+    for (let i = 4; i < 9; i++) expect((await thief.tryLogin(cashier.phone, `guess-${i}-password`)).status).toBe(401);
+    const failed = (await loginEntries(cashier.userId)).filter((entry) => entry.action === "login_failed");
+    expect(failed.map((entry) => entry.detail.deviceCookie)).toEqual([...Array(4).fill(true), ...Array(5).fill(false)]);
+    expect((await thief.tryLogin(cashier.phone, "a new long password")).status).toBe(401);
+    // the browser that changed it is judged by its device, with its new secret, behind the throttled wifi and the lock
+    expect((await desk.tryLogin(cashier.phone, "a new long password")).status).toBe(200);
+  });
+
+  // the change let its device past the throttle as it was asked, not as it was once the account's attempts took turns: one
+  // deleted meanwhile by its 5th failure (a copy of its cookie's guess, counted under that lock) had the change's password
+  // checked from an address the throttle refuses, where a login in its place is refused (000472)
+  test("a password change whose device a 5th failure deleted while it waited for the account's turn is left to the throttle, as a login is: refused, its password not checked", async () => {
+    const { person: nurse, desk, wifi } = await loggedInBehindThrottledWifi();
+    const failuresBefore = await failuresFrom(wifi);
+    await whileHolding("select from app_private.user_secret where user_id = $1 for update", [nurse.userId], async (held) => {
+      const change = desk.post("/auth/password", { currentPassword: nurse.password, newPassword: "a new long password" });
+      expect(await held.blocking()).toBe(true);
+      // a thief's copy of the cookie, its 5th wrong password counted against the device under the account's lock: deleted
+      for (let i = 0; i < 5; i++) {
+        await held.client.query("select app_private.count_device_failure(d.id) from app_private.login_device d where d.user_id = $1", [nurse.userId]);
+      }
+      await held.client.query("commit");
+      expect((await change).status).toBe(401);
+    });
+    expect(await failuresFrom(wifi)).toBe(failuresBefore + 1); // counted against the address, as a refused login is
+    expect((await new Browser(api).tryLogin(nurse.phone, nurse.password)).status).toBe(200); // the password unchanged
+    expect((await desk.tryLogin(nurse.phone, nurse.password)).status).toBe(401); // the device trusted no longer
+  });
+
   test("a password given anew forgets the browsers: after a reset none helps; after its holder's change the one it was made from alone", async () => {
     const { person: nurse, desk } = await loggedInBehindThrottledWifi();
     const home = new Browser(api);
@@ -1573,7 +1619,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     const answer = await committedAs(asking, async (client) =>
       (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
     const newSession = await openedInPlaceOf(asking);
-    expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor" }); // the person is told of all of theirs
+    expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor", deviceSecret: null }); // the person is told of all of theirs
     expect(await entriesIn(here, member.userId)).toEqual([
       { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, newSessionId: newSession.id, sessionsEnded: 1 } },
     ]);
@@ -1641,7 +1687,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       const answer = await committedAs(asking, async (client) =>
         (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
       const newSession = await openedInPlaceOf(asking);
-      expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor" });
+      expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor", deviceSecret: null });
       const changed = { action: "update", detail: { passwordChanged: true, endedSessions: [ended.there] } };
       expect(await entriesIn(there, member.userId)).toEqual([changed]);
       expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // the one opened in asking's place

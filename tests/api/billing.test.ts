@@ -347,12 +347,17 @@ test("refunds above the payment and changes on a closed day get their codes", as
     id: paymentId,
   });
   expect(tooMuch.body.errors?.[0].extensions).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", refundable: "300.000" });
-  const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  // the payment's day closed, and the late payment received on it: a day read now, and a payment taken now, were the
+  // next day's once the clinic's midnight passed after the payment (or after the close), and the late one was taken
+  const { rows: [taken] } = await rootPool().query("select business_date::text as day, received_at as at from app_public.payment where id = $1", [paymentId]);
   const closed = await cashier.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "300" }) { result { status difference } } }`, {
-    d: today,
+    d: taken.day,
   });
   expect(closed.body.data.closeDay.result).toMatchObject({ status: "closed" });
-  const late = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cash" });
+  const late = await cashier.graphql(`mutation($id: UUID!, $at: Datetime) { recordPayment(input: { invoiceId: $id, amount: "1", method: cash, receivedAt: $at }) { result { rowId } } }`, {
+    id: invoice.id,
+    at: taken.at.toISOString(),
+  });
   expect(late.body.errors?.[0]).toMatchObject({ extensions: { code: "DAY_CLOSED" } });
   await rootPool().query("update app_public.daily_reconciliation set status = 'open' where clinic_id = $1", [clinic.clinicId]);
 });
@@ -390,6 +395,33 @@ test("a payment of a closed day saved back as it is answers the payment, changin
   expect((await rootPool().query(AS_IT_WAS, [paymentId])).rows).toEqual(before);
   const { rows } = await rootPool().query("select count(*)::int as n from app_public.audit_log where table_name = 'payment' and record_id = $1 and action = 'update'", [paymentId]);
   expect(rows[0].n).toBe(0);
+});
+
+// a cashier opening a closed day's cash-up and saving it as it was (a client sends every field back: its notes) was
+// told DAY_CLOSED, where a payment of that day saved back as it is was answered (000459)
+test("a closed day's cash-up saved back as it is answers the day, changing nothing; its notes rewritten are still DAY_CLOSED (000462)", async () => {
+  const closing = await createClinic("Cash-up saved back clinic", { since: LONG_AGO });
+  const desk = new Browser(api);
+  await desk.login(closing.members.cashier.phone, closing.members.cashier.password);
+  const invoice = await createIssuedInvoice(closing, "1000", { madeAt: LONG_AGO });
+  await desk.graphql(`mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "300", method: cash, receivedAt: "2026-06-02T10:00+03:00" }) { result { rowId } } }`, { id: invoice.id });
+  const closed = await desk.graphql(`mutation { closeDay(input: { businessDate: "2026-06-02", countedCash: "295", notes: "Short 5" }) { result { rowId status notes } } }`);
+  expect(closed.body.data.closeDay.result).toMatchObject({ status: "closed", notes: "Short 5" });
+  const dayId = closed.body.data.closeDay.result.rowId;
+  const AS_IT_WAS = "select d.*, (select count(*)::int from app_public.audit_log a where a.record_id = d.id and a.action = 'update') as updates from app_public.daily_reconciliation d where d.id = $1";
+  const before = (await rootPool().query(AS_IT_WAS, [dayId])).rows;
+  const SAVE = `mutation($c: UUID!, $id: UUID!, $notes: String) { updateDailyReconciliation(input: { clinicId: $c, rowId: $id, patch: { notes: $notes } }) { dailyReconciliation { status notes } } }`;
+  const saved = await desk.graphql(SAVE, { c: closing.clinicId, id: dayId, notes: "Short 5" });
+  expect(saved.body).toEqual({ data: { updateDailyReconciliation: { dailyReconciliation: { status: "closed", notes: "Short 5" } } } });
+  // other notes, or none, rewrite the closed day's: refused, as before
+  for (const notes of ["Short 6", null]) {
+    const rewritten = await desk.graphql(SAVE, { c: closing.clinicId, id: dayId, notes });
+    expect({ notes, error: rewritten.body.errors?.[0] }).toEqual({
+      notes,
+      error: expect.objectContaining({ message: "This business day is closed: an owner can reopen it to change it.", extensions: { code: "DAY_CLOSED" } }),
+    });
+  }
+  expect((await rootPool().query(AS_IT_WAS, [dayId])).rows).toEqual(before);
 });
 
 test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or refunded, which is then accepted", async () => {
@@ -874,7 +906,9 @@ test("invoices are sorted and filtered by what is owed, their total and when the
   // owed: 300 (small), 500 (large), 0 (paid); a draft owes its total of 700 but is not issued
   expect(await codes(`orderBy: [BALANCE_DESC, CODE_ASC], filter: { balance: { greaterThan: "0" }, status: { notEqualTo: draft } }`)).toEqual([large.id, small.id]);
   expect(await codes(`orderBy: TOTAL_DESC`)).toEqual([large.id, paid.id, draft.id, small.id]);
-  const { rows: [{ today }] } = await rootPool().query("select date_trunc('day', now())::timestamptz as today");
+  // the start of the day the first of them was issued on: the day of now, read after them, was the next once midnight
+  // passed since the first was issued, and the filter left it out
+  const { rows: [{ today }] } = await rootPool().query("select date_trunc('day', min(issued_at)) as today from app_public.invoice where id = any($1)", [[small.id, large.id, paid.id]]);
   expect(await codes(`orderBy: ISSUED_AT_ASC, filter: { issuedAt: { greaterThanOrEqualTo: "${today.toISOString()}" } }`)).toEqual([small.id, large.id, paid.id]);
   expect(await codes(`filter: { issuedAt: { isNull: true } }`)).toEqual([draft.id]);
   // the payment of a card slip: "which was the 4,500 one?" (payments had no filter nor order by amount)

@@ -3,7 +3,7 @@
  * SQL on the same data; only money roles see it; bad periods are refused.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, cashierSession, clearOfMidnight, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { withTriggersOff } from "../support/locks.ts";
 
@@ -20,6 +20,9 @@ beforeAll(async () => {
   clinic = await createClinic("Dashboard clinic");
   owner = new Browser(api);
   await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  // the fixture's rows (a second's work, the refund's and the invoices' times now) all on the day read: the clinic's
+  // midnight passing while they were made left some on the next day, and today's figures without them
+  await clearOfMidnight(30);
   today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
   const cashier = await cashierSession(clinic);
   const one = await createIssuedInvoice(clinic, "12000");
@@ -109,14 +112,16 @@ test("a payment whose method is corrected counts under the corrected method only
     const p = (await c.query("select id from app_public.record_payment($1, 4000, 'cash')", [invoice.id])).rows[0];
     await c.query("update app_public.payment set method = 'mobile_money' where id = $1", [p.id]); // keyed as cash by mistake
   });
+  // the payment's own day, not the file's first (Dar es Salaam's midnight may have passed since: its dashboard was empty)
+  const { rows: [{ day }] } = await rootPool().query("select business_date::text as day from app_public.payment where invoice_id = $1", [invoice.id]);
   const browser = new Browser(api);
   await browser.login(corrected.members.cashier.phone, corrected.members.cashier.password);
-  const r = await browser.graphql(DASHBOARD, { from: today, to: today });
+  const r = await browser.graphql(DASHBOARD, { from: day, to: day });
   expect(r.body.errors).toBeUndefined();
   // no money was taken in cash: the tender corrected away is not listed (it was, as "0.000", until a rebuild)
   expect(r.body.data.dashboard.revenueByMethod).toEqual([{ method: "mobile_money", amount: "4000.000" }]);
   await rootPool().query("select app_private.rebuild_rollups($1)", [corrected.clinicId]);
-  expect((await browser.graphql(DASHBOARD, { from: today, to: today })).body.data.dashboard).toEqual(r.body.data.dashboard);
+  expect((await browser.graphql(DASHBOARD, { from: day, to: day })).body.data.dashboard).toEqual(r.body.data.dashboard);
 });
 
 // ranked by amount or count, then name, with nothing after: services or doctors of one name, tied, came in the order
@@ -124,6 +129,9 @@ test("a payment whose method is corrected counts under the corrected method only
 test("ties of one name in topServices and visitsByDoctor come in one order, by id: the same five services, in the same order, at every load", async () => {
   const tied = await createClinic("Tied dashboard clinic");
   const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((x, y) => (x.id < y.id ? -1 : 1));
+  // the test's own day, its visits at its noon: the file's first day and visits made now were a day apart once Dar es
+  // Salaam's midnight passed after the file began, or during this test (its visits outside the period: no doctor listed)
+  const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today");
   // six services called "Dressing" (made again after one was retired, say), each billed 1,000 on a draft of its own,
   // on the six days before today: the one of the lowest id on the latest, so the rollup's key (day, service) reads
   // them against their ids' order
@@ -142,8 +150,8 @@ test("ties of one name in topServices and visitsByDoctor come in one order, by i
     doctors.push({ id: (await addMember(tied.clinicId, user, "doctor")).membershipId });
   }
   for (const [rank, doctor] of byId(doctors).entries()) {
-    const { rows } = await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id",
-      [tied.clinicId, (await createPatient(tied.clinicId)).id, doctor.id]);
+    const { rows } = await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, ($4::date + time '12:00') at time zone 'Africa/Dar_es_Salaam') returning id",
+      [tied.clinicId, (await createPatient(tied.clinicId)).id, doctor.id, today]);
     for (const step of [["checked_in", "in_progress"], ["checked_in"], []][rank]) await rootPool().query("update app_public.visit set status = $2 where id = $1", [rows[0].id, step]);
   }
   await rootPool().query("select app_private.rebuild_rollups($1)", [tied.clinicId]);
@@ -212,6 +220,9 @@ test("a reversed or too long period is INVALID_INPUT", async () => {
 describe("a clinic with money of invoices left in its old currency (changed before 000066)", () => {
   /** A clinic paid 100 dollars by card and 20 in cash, then moved to yen, refunding 5 of the dollars and paid 15,000 yen in cash, today. */
   const paidInTwoCurrencies = async (name: string) => {
+    // its rows (two seconds' work, the refund's time now) and the day read after them on one day: the clinic's midnight
+    // passing among them split a day's takings in two, or had the day read the next, of none of them
+    await clearOfMidnight(30);
     const moved = await createClinic(name);
     await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [moved.clinicId]);
     const cashier = await cashierSession(moved);

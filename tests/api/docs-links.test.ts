@@ -3,19 +3,10 @@
  * leads a reader to the top of the page, not to what it promised (five links to auth.md's
  * "Invitations" did, once that heading had been turned into another section's).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { projectPath } from "../../db/paths.ts";
-
-/** The README and every page under docs/ and db/ (CONVENTIONS.md). */
-const pages = [
-  projectPath("README.md"),
-  ...["docs", "db"].flatMap((folder) =>
-    readdirSync(projectPath(folder), { recursive: true, encoding: "utf8" })
-      .filter((file) => file.endsWith(".md"))
-      .map((file) => projectPath(folder, file)),
-  ),
-];
+import { docPages as pages } from "../support/doc-pages.ts";
 
 /** A page's text outside its code blocks, where `](…)` and `# …` are code, not links and headings. */
 const prose = (page: string) => readFileSync(page, "utf8").replace(/```[\s\S]*?```/g, "");

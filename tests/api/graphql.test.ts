@@ -50,16 +50,16 @@ async function usersNamed(name: string): Promise<number> {
 }
 
 /** A GraphQL websocket to the API, open. */
-const openWebSocket = (cookie?: string) =>
+const openWebSocket = (cookie?: string, url = api.url) =>
   new Promise<WebSocket>((resolve, reject) => {
-    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", cookie ? { headers: { cookie } } : {});
+    const socket = new WebSocket(`${url.replace("http", "ws")}/graphql`, "graphql-transport-ws", cookie ? { headers: { cookie } } : {});
     socket.once("open", () => resolve(socket));
     socket.once("error", reject);
   });
 
-/** The websocket's first message on `query` subscribed with `variables` (as the owner): its type ("next" or "error") and payload. */
-async function firstOverTheWebsocket(query: string, variables?: Record<string, unknown>) {
-  const socket = await openWebSocket(owner.cookie ?? undefined);
+/** The websocket's first message on `query` subscribed with `variables` (as the owner, or `at` another API as another session): its type ("next" or "error") and payload. */
+async function firstOverTheWebsocket(query: string, variables?: Record<string, unknown>, at?: { url: string; cookie?: string }) {
+  const socket = await openWebSocket(at ? at.cookie : (owner.cookie ?? undefined), at?.url);
   try {
     return await new Promise<{ type: string; payload: unknown }>((resolve) => {
       socket.on("message", (data) => {
@@ -1347,6 +1347,83 @@ describe("limits", () => {
       expect({ status: refused.status, errors: refused.body.errors }).toEqual({
         status: 400,
         errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request's lists may answer at most 10 rows in all, .* \(patients\.nodes\.visits\.nodes comes past it\)/) }],
+      });
+    } finally {
+      await small.close();
+    }
+  });
+
+  // the rows' bound counted a row as one whatever it answered: 470 aliases of rowId in the inner of two lists of 100 (10,100
+  // rows, 13 kB, within every limit) answered 4,700,000 fields, held the event loop 5.9 s and took 230 MB of heap before the
+  // answer's budget refused it, as the million rows of one field each had
+  test("lists whose rows would answer more than 10 × MAX_QUERY_ROWS fields in all are refused before anything runs", async () => {
+    const aliases = (n: number, field = "rowId") => Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(" ");
+    const refused = (max: number, path: string) => ({
+      errors: [
+        {
+          extensions: { code: "LIMIT_EXCEEDED" },
+          message: `A request may answer at most ${max} fields in all, each counted once for every row of the lists it is inside (${path} comes past it): ask for fewer fields of the rows of lists inside lists, or for smaller pages.`,
+        },
+      ],
+    });
+    for (const field of ["rowId", "__typename"]) {
+      const wide = await owner.graphql(`{ patients(first: 100) { nodes { clinic { patients(first: 100) { nodes { ${aliases(470, field)} } } } } } }`);
+      expect({ status: wide.status, body: wide.body }).toEqual({ status: 400, body: refused(200_000, "patients.nodes.clinic.patients.nodes.a19") });
+    }
+    // as a page passed as a variable, and over the websocket
+    const VARIABLE = `query($n: Int) { patients(first: $n) { nodes { clinic { patients(first: $n) { nodes { ${aliases(470)} } } } } } }`;
+    expect((await owner.graphql(VARIABLE, { n: 100 })).body).toEqual(refused(200_000, "patients.nodes.clinic.patients.nodes.a19"));
+    expect(await firstOverTheWebsocket(VARIABLE, { n: 100 })).toEqual({ type: "next", payload: refused(200_000, "patients.nodes.clinic.patients.nodes.a19") });
+    // smaller pages of the same rows are answered: 10 + 10 + 10 + 100 × 472
+    const smaller = await owner.graphql(VARIABLE, { n: 10 });
+    expect({ status: smaller.status, errors: smaller.body.errors }).toEqual({ status: 200, errors: undefined });
+    // the bound, and one over: with MAX_QUERY_ROWS 10, 100 fields; 2 + 5 × 19 + 3 answered, one more refused
+    const small = await startApi({ MAX_QUERY_ROWS: "10" });
+    try {
+      const desk = new Browser(small);
+      await desk.login(clinic.members.owner.phone, clinic.members.owner.password);
+      const fields = (extra: number) => `{ patients(first: 5) { nodes { ${aliases(19)} } } ${Array.from({ length: extra }, (_, i) => `t${i}: __typename`).join(" ")} }`;
+      expect((await desk.graphql(fields(3))).body.errors).toBeUndefined();
+      const over = await desk.graphql(fields(4));
+      expect({ status: over.status, body: over.body }).toEqual({ status: 400, body: refused(100, "t3") });
+    } finally {
+      await small.close();
+    }
+  });
+
+  // a subscription is read again at each event of its queue: 20 on one websocket, each within a request's bounds (10,100
+  // rows of 18 fields), held the event loop 7 s at one visit booked, and 14 of them answered UNAVAILABLE
+  test("a subscription answers at most a 200th of a request's rows and fields, its person's 200 together a request's", async () => {
+    const refused = (what: string, path: string) =>
+      `A subscription${what} (${path} comes past it): ask for ${what.includes("rows") ? "smaller pages of the lists inside lists, or page through them" : "fewer fields of the rows of lists inside lists, or for smaller pages"}. A subscription is read again at each event, and a person's 200 together answer at most what one request may: read more in a query when an event comes.`;
+    const rows = `'s lists may answer at most 100 rows in all, each list counted at its page (first or last, else 100) times those of the lists it is inside`;
+    const fields = " may answer at most 1000 fields in all, each counted once for every row of the lists it is inside";
+    const list = "patients(first: 100) { nodes { rowId } }";
+    // 100 rows: listened to
+    expect(await firstOverTheWebsocket(`subscription { visitQueueChanged { listening visit { clinic { ${list} } } } }`)).toEqual({ type: "next", payload: { data: { visitQueueChanged: { listening: true, visit: null } } } });
+    // 101 rows, or 1,006 fields
+    expect(await firstOverTheWebsocket(`subscription { visitQueueChanged { listening visit { clinic { ${list} one: patients(first: 1) { nodes { rowId } } } } } }`)).toEqual({
+      type: "error",
+      payload: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: refused(rows, "visitQueueChanged.visit.clinic.one.nodes") }],
+    });
+    const wide = `subscription($n: Int) { visitQueueChanged { listening visit { clinic { patients(first: $n) { nodes { ${Array.from({ length: 10 }, (_, i) => `a${i}: rowId`).join(" ")} } } } } } }`;
+    expect(await firstOverTheWebsocket(wide, { n: 100 })).toEqual({ type: "next", payload: { errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: refused(fields, "visitQueueChanged.visit.clinic.patients.nodes.a9") }] } });
+    // a query over the websocket keeps a request's bounds
+    expect(await firstOverTheWebsocket(`{ a: ${list} b: ${list} }`)).toMatchObject({ type: "next", payload: { data: { a: { nodes: expect.any(Array) } } } });
+  });
+
+  // a 200th of MAX_QUERY_ROWS under 400 is 1 row, and its tenth 10 fields: the live queue's subscription as
+  // clinic-domain.md gives it, 11 fields of one event and no list, was refused LIMIT_EXCEEDED, though a request there may
+  // answer 3,000 fields and select 500. A subscription answers at least the fields a query may select (MAX_QUERY_FIELDS)
+  test("with MAX_QUERY_ROWS under 400, the live queue's subscription as documented is listened to", async () => {
+    const small = await startApi({ MAX_QUERY_ROWS: "300" });
+    try {
+      const desk = new Browser(small);
+      await desk.login(clinic.members.owner.phone, clinic.members.owner.password);
+      const documented = "subscription { visitQueueChanged { listening status visitId leftYourList visit { code scheduledAt patient { firstName lastName } } } }";
+      expect(await firstOverTheWebsocket(documented, undefined, { url: small.url, cookie: desk.cookie ?? undefined })).toMatchObject({
+        type: "next",
+        payload: { data: { visitQueueChanged: { listening: true, visit: null } } },
       });
     } finally {
       await small.close();

@@ -5,7 +5,7 @@
  * and the doctor nothing of A but its name, and naming A at login or switch-clinic is no consent.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createUser, createVisit, dayOf, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -530,10 +530,11 @@ test("a removed doctor invited again is the same member once they accept: their 
   const person = new Browser(api);
   await person.login(doctor.phone, doctor.password);
   expect((await person.graphql(ACCEPT, { c: c.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
-  // a visit booked with them now, as the front desk books it
+  // a visit booked with them now, as the front desk books it, at the old visit's time: booked at now(), it was the next
+  // day's once the clinic's midnight passed after the old one, and that day's dashboard counted one of their visits
   const patient = await createPatient(c.clinicId);
-  await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())",
-    [c.clinicId, patient.id, invited.body.data.inviteMember.result.rowId]);
+  await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) select $1, $2, $3, scheduled_at from app_public.visit where id = $4",
+    [c.clinicId, patient.id, invited.body.data.inviteMember.result.rowId, before.id]);
   const back = new Browser(api);
   await back.login(doctor.phone, doctor.password, c.clinicId);
   const own = (await back.graphql(`{ visits { nodes { code } } }`)).body.data.visits.nodes.map((v: { code: string }) => v.code);
@@ -541,8 +542,9 @@ test("a removed doctor invited again is the same member once they accept: their 
   expect(own).toContain(before.code);
   const byDoctor = await owner.graphql(`query($d: UUID!) { visits(condition: { doctorId: $d }) { totalCount } }`, { d: invited.body.data.inviteMember.result.rowId });
   expect(byDoctor.body.data.visits.totalCount).toBe(2);
-  const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
-  const dashboard = await owner.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { visitsByDoctor } }`, { d: today });
+  // their visits' day, not one read now (the next, once the clinic's midnight passed since they were booked)
+  const day = await dayOf("visit", before.id, "scheduled_at");
+  const dashboard = await owner.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { visitsByDoctor } }`, { d: day });
   expect(dashboard.body.data.dashboard.visitsByDoctor).toEqual([{ doctorId: doctor.membershipId, name: `Test ${doctor.phone}`, count: 2 }]);
   // one row of them in the staff list, none among the removed
   const staff = (await owner.graphql(`{ memberships(condition: { role: doctor }) { nodes { rowId fullName } } }`)).body.data.memberships.nodes;

@@ -42,10 +42,18 @@ async function whileAReadWaits(fn: (read: { reading: Promise<unknown>; holder: p
     await holder.query("select 'typed-in-psql-a-secret' as typed");
     const reading = reader.query(`select from ${TABLE}`);
     reading.catch(() => {}); // awaited by fn
+    // asked on a connection of its own: one of the root pool's, left idle, had its idle timer end (a second) while fn
+    // counted this process's timers
+    const watcher = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await watcher.connect();
     const waits = async () =>
-      (await rootPool().query("select wait_event_type from pg_stat_activity where pid = $1", [(reader as unknown as { processID: number }).processID])).rows[0]
+      (await watcher.query("select wait_event_type from pg_stat_activity where pid = $1", [(reader as unknown as { processID: number }).processID])).rows[0]
         ?.wait_event_type === "Lock";
-    expect(await until(waits, 30_000)).toBe(true);
+    try {
+      expect(await until(waits, 30_000)).toBe(true);
+    } finally {
+      await watcher.end();
+    }
     await fn({ reading, holder, pid });
   } finally {
     await holder.query("rollback");

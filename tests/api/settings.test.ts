@@ -4,8 +4,9 @@
  * starts, naming the variable, in one line, before a database is started; it
  * used to run on as NaN in statement timeouts, page sizes and listen().
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseConfig, dataDir, loadSecrets } from "../../db/config.ts";
 import { auditAnchorsFile } from "../../db/audit-anchors.ts";
@@ -194,6 +195,49 @@ test("a secrets.json that cannot be written whole is left as it was, or not made
   const written = loadSecrets({ CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/clinicops" }); // with room: written whole
   expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ ...JSON.parse(kept), jwtSecret: written.jwtSecret });
 });
+
+// a secrets.json that is a link to a file not there (a secrets volume not mounted yet, a folder copied without what the
+// link names): since secrets.json is linked, not renamed, where none is found (made meanwhile by another command), the
+// link refused each new file and loadSecrets read the folder again, finding none, without end: a minute of secrets written
+// and fsynced, then "Maximum call stack size exceeded". It is refused at once, naming the file and where it leads
+test("a secrets.json linking to a file that is not there is refused, naming both, and left as it is", () => {
+  const dataDir = temporaryFolder("secrets");
+  const file = join(dataDir, "secrets.json");
+  const target = join(dataDir, "volume", "secrets.json");
+  symlinkSync(target, file);
+  expect(() => loadSecrets({ CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/clinicops" })).toThrow(
+    `${file} could not be written (it is a link to ${target}, which is not there), and is left as it was`,
+  );
+  expect({ link: readlinkSync(file), folder: readdirSync(dataDir) }).toEqual({ link: target, folder: ["secrets.json"] });
+}, 120_000);
+
+// commands started at once on a new data folder (`npm start` and `npm run worker` from one script) each found no
+// secrets.json, generated secrets of their own and wrote them, the last one's kept: the others went on with theirs, the
+// role passwords set back and forth (each connection of the other process then refused), and with the embedded
+// PostgreSQL the password the first made its server with lost from the file for good
+test("commands reading a new data folder's secrets at once all have the secrets of the one secrets.json written", async () => {
+  const dataDir = temporaryFolder("secrets");
+  const gate = join(temporaryFolder("secrets-gate"), "gate");
+  expect(spawnSync("mkfifo", [gate]).status).toBe(0);
+  // each waits at the gate (a FIFO's open, which every reader leaves at the same moment), then reads its secrets
+  const reader = `import { readFileSync } from "node:fs"; import { loadSecrets } from ${JSON.stringify(projectPath("db/config.ts"))};
+    console.log("ready"); readFileSync(${JSON.stringify(gate)}); console.log(JSON.stringify(loadSecrets()));`;
+  const readers = Array.from({ length: 6 }, () => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", reader], {
+      env: { ...process.env, DATABASE_URL: "postgres://db/clinicops", CLINICOPS_DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    return { ready: () => out.startsWith("ready\n"), secrets: once(child, "exit").then(() => out.split("\n")[1]) };
+  });
+  for (let tries = 0; tries < 600 && !readers.every(({ ready }) => ready()); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // each from its "ready" to the gate
+  writeFileSync(gate, "go");
+  const had = await Promise.all(readers.map(({ secrets }) => secrets));
+  const written = JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8"));
+  expect(had.map((line) => JSON.parse(line))).toEqual(had.map(() => written));
+}, 60_000);
 
 // removed (for a new JWT secret, say) or left behind in a copy of the folder, secrets.json was written anew with another
 // password for the embedded server, which then refused every command ("password authentication failed"), its own lost

@@ -17,6 +17,7 @@ import { SHUTDOWN_GRACE_MS } from "../../db/shutdown.ts";
 import { commandLine } from "../support/command-line.ts";
 import { until } from "../support/until.ts";
 import { ownDatabase } from "../support/database.ts";
+import { freePort } from "../support/ports.ts";
 
 /** A database of its own: each start sets up and migrates the database it is given. */
 const { url, config, drop: dropDatabase } = ownDatabase("signals");
@@ -36,15 +37,6 @@ afterAll(async () => {
   await dropUnmigrated();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts `script` (a file run by this Node, or a command), waits until its output matches `ready`,

@@ -421,6 +421,14 @@ test("a subscription whose check of a visit fails is told its error at visitQueu
     expect(listening).toBe("UNLISTEN");
   }));
 
+/** The error of an event's `field` whose read timed out, the event's field named `name` (its own, or an alias), at `column` of the subscription. */
+const readTimedOut = (name: string, field: string, column: number) => ({
+  message: "The request took too long and was cancelled.",
+  locations: [{ line: 1, column }],
+  path: [name, field],
+  extensions: { code: "TIMEOUT" },
+});
+
 // that event was one like any other, and the subscription went on: the desk learnt neither which visit had changed
 // nor to read its list again
 test("an event whose visit could not be read, its check passed, is the subscription's last: status and visit null with the error at each, then its end, and its channel is no longer listened to", () =>
@@ -440,17 +448,52 @@ test("an event whose visit could not be read, its check passed, is the subscript
     await until(() => ending !== undefined || received.some((event) => event.visit?.code === next.code), 20_000);
     await client.dispose();
     const booked = { status: "scheduled", visit: { code: visit.code, clinicId: h.clinicId } };
-    const timedOut = (field: string, column: number) => ({
-      message: "The request took too long and was cancelled.",
-      locations: [{ line: 1, column }],
-      path: ["visitQueueChanged", field],
-      extensions: { code: "TIMEOUT" },
-    });
     expect({ ending, received, errors, listening }).toEqual({
       ending: "complete",
       received: [booked, { status: null, visit: null }],
-      errors: [[timedOut("status", 36), timedOut("visit", 43)]],
+      errors: [[readTimedOut("visitQueueChanged", "status", 36), readTimedOut("visitQueueChanged", "visit", 43)]],
       listening: "UNLISTEN",
+    });
+  }));
+
+// the field named otherwise (an alias: `queue: visitQueueChanged`), the event whose visit could not be read was not
+// taken for one: the subscription went on, its list behind
+test("an event whose visit could not be read is the last of a subscription that names the field otherwise (an alias) too", () =>
+  withSlowDesk("Queue H2", async ({ client, caughtUp }, h2, locker) => {
+    const events: { status: string | null; visitId: string | null; listening: boolean }[] = [];
+    const errors: unknown[] = [];
+    let ending: Ending | undefined;
+    client.subscribe<{ queue: { status: string | null; visitId: string | null; listening: boolean } | null }>(
+      { query: "subscription { queue: visitQueueChanged { status visit { code patient { code } } visitId listening } }" },
+      {
+        next: (message) => {
+          if (message.errors) errors.push(message.errors);
+          if (message.data?.queue) events.push(message.data.queue);
+        },
+        error: (error) => {
+          errors.push(error);
+          ending = "error";
+        },
+        complete: () => (ending = "complete"),
+      },
+    );
+    await until(() => events.some((event) => event.listening), 20_000);
+    const visit = await createVisit(h2);
+    await caughtUp(); // the desk's subscription on the same connection has handled it: this one is handling it too
+    await until(() => events.some((event) => event.visitId === visit.id), 20_000);
+    // the visit's patient, which the event reads and its check does not, waits for this lock until its statement times out
+    await beginWhenFree(locker, "lock table app_public.patient in access exclusive mode");
+    await notifyQueue(h2.clinicId, JSON.stringify({ id: visit.id, status: "scheduled" }));
+    await until(() => errors.length > 0, 20_000);
+    await locker.query("rollback");
+    // heard, had the subscription gone on
+    const next = await createVisit(h2);
+    await until(() => ending !== undefined || events.some((event) => event.visitId === next.id), 20_000);
+    await client.dispose();
+    expect({ ending, heardNext: events.some((event) => event.visitId === next.id), errors }).toEqual({
+      ending: "complete",
+      heardNext: false,
+      errors: [[readTimedOut("queue", "status", 43), readTimedOut("queue", "visit", 50)]],
     });
   }));
 

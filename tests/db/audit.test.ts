@@ -4,9 +4,10 @@
  * database's back.
  */
 import pg from "pg";
+import type { DatabaseConfig } from "../../db/config.ts";
 import { randomUUID } from "node:crypto";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
-import { closeRootPool, committedOn, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, committedOn, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createPatient, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
 import { pageAsTheApiPlansIt } from "../support/plans.ts";
@@ -238,29 +239,32 @@ describe("a statement of rows of two clinics and a deactivation ending sessions 
   const made = async (sql: string, clinicId: string) => (await rootPool().query(sql, [clinicId])).rows[0].id as string;
   const patientIn = (clinicId: string) => made("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Amani', 'Juma') returning id", clinicId);
   const serviceIn = (clinicId: string) => made("insert into app_public.service (clinic_id, name, price) values ($1, 'Consultation', 1000) returning id", clinicId);
-  // the higher id's clinic's row first: an insert's in the order given, an update's in that of the list it is joined to (a
-  // nested loop over it, not the table's order, which a hash join of a small table would follow)
-  const listOrder = "set local enable_hashjoin = off; set local enable_mergejoin = off";
+  /** Where the row of `table` with `id` is (its ctid), for an update to reach the rows in the order of a list of places. */
+  const placeOf = async (table: string, id: string) =>
+    (await rootPool().query(`select ctid::text as place from app_public.${table} where id = $1`, [id])).rows[0].place as string;
+  // the higher id's clinic's row first: an insert's in the order given, an update's in that of the list of places it is
+  // joined to, a TID scan of the table for each, the one plan left with the table's other scans and the other joins off
+  // (joined by id, a small table's scan led in the order of its index or its pages, whatever the list's: CI, once)
+  const listOrder = "set local enable_hashjoin = off; set local enable_mergejoin = off; set local enable_seqscan = off";
+  const updateInListOrder = (table: string, set: string, also = "") =>
+    `update app_public.${table} t set ${set} from (values ($1::tid), ($2::tid)) v(place) where t.ctid = v.place ${also} returning null as result`;
   const statements: [string, string, () => Promise<{ sql: string; params: unknown[] }>][] = [
     ["an insert of patients", "patient", async () => ({
       sql: "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Amani', 'Juma'), ($2, 'Amani', 'Juma') returning null as result",
       params: [hi, lo],
     })],
     ["an update of patients", "patient", async () => ({
-      sql: `update app_public.patient p set notes = $5 from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
-            where p.clinic_id = v.clinic_id and p.id = v.id returning null as result`,
-      params: [hi, await patientIn(hi), lo, await patientIn(lo), randomUUID()],
+      sql: updateInListOrder("patient", "notes = $3"),
+      params: [await placeOf("patient", await patientIn(hi)), await placeOf("patient", await patientIn(lo)), randomUUID()],
     })],
     // the operator's soft delete of rows of several clinics (a delete is soft-deleted row by row, each its own statement)
     ["a soft delete of patients by their deleted_at", "patient", async () => ({
-      sql: `update app_public.patient p set deleted_at = now() from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
-            where p.clinic_id = v.clinic_id and p.id = v.id and p.deleted_at is null returning null as result`,
-      params: [hi, await patientIn(hi), lo, await patientIn(lo)],
+      sql: updateInListOrder("patient", "deleted_at = now()", "and t.deleted_at is null"),
+      params: [await placeOf("patient", await patientIn(hi)), await placeOf("patient", await patientIn(lo))],
     })],
     ["an update of services", "service", async () => ({
-      sql: `update app_public.service s set category = $5 from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
-            where s.clinic_id = v.clinic_id and s.id = v.id returning null as result`,
-      params: [hi, await serviceIn(hi), lo, await serviceIn(lo), randomUUID()],
+      sql: updateInListOrder("service", "category = $3"),
+      params: [await placeOf("service", await serviceIn(hi)), await placeOf("service", await serviceIn(lo)), randomUUID()],
     })],
     // npm run analyst's (db/analyst-logins.ts), the clinics in the order the operator named them
     ["a grant of two clinics to an analyst", "analyst_grant", async () => ({
@@ -269,16 +273,16 @@ describe("a statement of rows of two clinics and a deactivation ending sessions 
     })],
     ["a removal of an analyst's grants", "analyst_grant", async () => {
       const analyst = `analyst_${randomUUID().slice(0, 8)}`;
-      await rootPool().query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2), ($1, $3)", [analyst, hi, lo]);
+      const { rows } = await rootPool().query(
+        "insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2), ($1, $3) returning ctid::text as place", [analyst, hi, lo]);
       return {
-        sql: `delete from app_private.analyst_grant g using (values ($2::uuid), ($3::uuid)) v(clinic_id)
-              where g.role_name = $1 and g.clinic_id = v.clinic_id returning null as result`,
-        params: [analyst, hi, lo],
+        sql: "delete from app_private.analyst_grant g using (values ($1::tid), ($2::tid)) v(place) where g.ctid = v.place returning null as result",
+        params: rows.map((row) => row.place),
       };
     }],
     ["an update of clinics", "clinic", async () => ({
-      sql: "update app_public.clinic c set invoice_footer = $3 from (values ($1::uuid), ($2::uuid)) v(id) where c.id = v.id returning null as result",
-      params: [hi, lo, randomUUID()],
+      sql: updateInListOrder("clinic", "invoice_footer = $3"),
+      params: [await placeOf("clinic", hi), await placeOf("clinic", lo), randomUUID()],
     })],
   ];
   test.each(statements)("%s", async (_, table, statementOf) => {
@@ -516,8 +520,8 @@ describe("append-only", () => {
    * time, a drop under another file's steady reads of `clinic` never found them all ended, in one CI
    * run of many.
    */
-  async function asOwnerRolledBack(statement: string): Promise<Error | null> {
-    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  async function asOwnerRolledBack(statement: string, ownerUrl = testConfig.ownerUrl): Promise<Error | null> {
+    const owner = new pg.Client({ connectionString: ownerUrl });
     await owner.connect();
     try {
       for (let tries = 0; tries < 35; tries++) {
@@ -634,15 +638,27 @@ describe("append-only", () => {
   });
 
   /** Who owns the log and its trigger function, and how many guards there are. */
-  const sealState = async () =>
+  const sealState = async (pool = rootPool()) =>
     (
-      await rootPool().query(
+      await pool.query(
         `select (select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as log,
                 (select pg_get_userbyid(proowner) from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as trigger_function,
                 (select count(*)::int from pg_event_trigger where evtname like 'keep_audit_log%') as guards`,
       )
     ).rows[0];
-  const SEALED = { log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 3 };
+  /** The seal's state of the database of `config`: its log and the log's trigger function the auditor's, its three guards made. */
+  const sealedOf = (config: DatabaseConfig) => ({ log: config.roles.auditor, trigger_function: config.roles.auditor, guards: 3 });
+  const SEALED = sealedOf(testConfig);
+  /** `statements` run as the owner role, on a connection of their own (as a session of that role's beside a start). */
+  const asOwner = async (statements: string, ownerUrl = testConfig.ownerUrl) => {
+    const client = new pg.Client({ connectionString: ownerUrl });
+    await client.connect();
+    try {
+      await client.query(statements);
+    } finally {
+      await client.end();
+    }
+  };
 
   test("starts at once take turns, from the roles to the seal: none fails, and the log ends sealed", async () => {
     const startsAtOnce = () => Promise.all(Array.from({ length: 3 }, () => prepareDatabase(testConfig)));
@@ -689,6 +705,202 @@ describe("append-only", () => {
     });
     expect((await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log"))?.message).toMatch(/must be owner of (table|relation) audit_log/);
   });
+
+  // What the owner role does to the log while it is unsealed, on a database of their own: made on the test database, a
+  // rule, a table inheriting from the log or an index on graphile-migrate's table failed another file's read of them as a
+  // superuser meanwhile (CI: audit-anchors' verification, "not a plain table"), and a rule dropped its entries
+  describe("on a database of its own, what the owner role does to the log while it is unsealed", () => {
+    const own = { ...ownDatabase("unsealed_log"), root: null as unknown as pg.Pool, clinicId: "" };
+    const ownerRuns = (statements: string) => asOwner(statements, own.config.ownerUrl);
+    const ownerRolledBack = (statement: string) => asOwnerRolledBack(statement, own.config.ownerUrl);
+    const rootCommitted = <T,>(fn: (client: pg.PoolClient) => Promise<T>) => committedOn(fn, own.root);
+    beforeAll(async () => {
+      await own.drop();
+      await prepareDatabase(own.config, () => {}, { warn: () => {} });
+      own.root = new pg.Pool({ connectionString: own.url, max: 2 });
+      const { rows } = await own.root.query(
+        "insert into app_public.clinic (name, timezone, currency, calling_code) values ('Sealed log', 'Africa/Dar_es_Salaam', 'TZS', '255') returning id",
+      );
+      own.clinicId = rows[0].id;
+    }, 300_000);
+    afterAll(async () => {
+      await own.root?.end();
+      await own.drop();
+    });
+
+    // Unsealed, the log is the owner role's for any of its sessions (the worker's, anyone's with its password), not only the
+    // migration's: what it gave itself then stayed once the log was sealed again, and it deleted entries from then on
+    test("what the owner role gave itself on the log while it was unsealed (a grant to delete, a policy, the append-only trigger off) does not outlast the seal", async () => {
+      const asRootRolledBack = (statement: string) =>
+        rootCommitted(async (client) => {
+          await client.query("savepoint tried");
+          const error = await client.query(statement, statement.includes("$1") ? [own.clinicId] : []).then(() => null, (e: Error) => e);
+          await client.query("rollback to savepoint tried");
+          return error;
+        });
+      await inStartTurn(own.config, async () => {
+        await unsealAuditLog(own.config);
+        try {
+          const client = new pg.Client({ connectionString: own.config.ownerUrl });
+          await client.connect();
+          try {
+            // to PUBLIC, of which it is: granted to itself, the seal's change of owner made them the auditor's
+            await client.query(`grant update, delete, truncate on app_public.audit_log to public;
+              grant update (action) on app_public.audit_log to public;
+              create policy owner_deletes on app_public.audit_log for all using (true);
+              alter table app_public.audit_log disable trigger _100_append_only;
+              alter table app_public.audit_log enable replica trigger _100_append_only_truncate`);
+          } finally {
+            await client.end();
+          }
+        } finally {
+          await sealAuditLog(own.config);
+        }
+      });
+      try {
+        expect(await sealState(own.root)).toEqual(sealedOf(own.config));
+        for (const statement of [`delete from app_public.audit_log where clinic_id = '${own.clinicId}'`, "truncate app_public.audit_log"]) {
+          expect({ statement, error: (await ownerRolledBack(statement))?.message }).toEqual({ statement, error: expect.stringMatching(/permission denied/) });
+        }
+        expect((await ownerRolledBack(`update app_public.audit_log set action = 'login' where clinic_id = '${own.clinicId}'`))?.message).toMatch(/permission denied/);
+        // and a superuser's delete, or truncate, still hits the append-only triggers
+        expect((await asRootRolledBack("delete from app_public.audit_log where clinic_id = $1"))?.message).toMatch(/append-only/);
+        expect((await asRootRolledBack("truncate app_public.audit_log"))?.message).toMatch(/append-only/);
+      } finally {
+        await inStartTurn(own.config, () =>
+          own.root.query(`drop policy if exists owner_deletes on app_public.audit_log;
+            revoke update, delete, truncate on app_public.audit_log from public;
+            alter table app_public.audit_log enable trigger _100_append_only, enable trigger _100_append_only_truncate`),
+        );
+      }
+    });
+
+    // Only the log's owner makes a rule on it or a table inheriting from it, which no grant, trigger or row-level security
+    // taken back at the seal undoes: made by the owner role while unsealed, they outlasted the seal, a rule dropping every
+    // entry of its choice from then on, and the rows of its own table read as the log's entries
+    test("what the owner role made of the log while it was unsealed (a rule, a table inheriting from it) does not outlast the seal", async () => {
+      try {
+        await inStartTurn(own.config, async () => {
+          await unsealAuditLog(own.config);
+          try {
+            await ownerRuns(`create rule clinics_kept_out as on insert to app_public.audit_log where new.table_name = 'clinic' do instead nothing;
+              create table app_private.audit_log_forged () inherits (app_public.audit_log)`);
+          } finally {
+            await sealAuditLog(own.config);
+          }
+        });
+        expect(await sealState(own.root)).toEqual(sealedOf(own.config));
+        // its own table's rows, written after the seal, are no entries of the log (the owner role still owns that table)
+        await ownerRuns(`insert into app_private.audit_log_forged (id, clinic_id, seq, occurred_at, action, prev_hash, hash)
+          values (-1, '${own.clinicId}', 999999, now(), 'delete', 'forged', 'forged')`).catch(() => {});
+        const { rows: [made] } = await own.root.query(
+          "insert into app_public.clinic (name, timezone, currency, calling_code) values ('Written down', 'Africa/Dar_es_Salaam', 'TZS', '255') returning id",
+        );
+        const { rows: [read] } = await own.root.query(
+          `select (select count(*)::int from app_public.audit_log where table_name = 'clinic' and record_id = $1 and action = 'insert') as entries,
+                  (select count(*)::int from app_public.audit_log where hash = 'forged') as forged`,
+          [made.id],
+        );
+        // before, the clinic's insert had no entry (the rule dropped it), and the forged row was read as one
+        expect(read).toEqual({ entries: 1, forged: 0 });
+      } finally {
+        await inStartTurn(own.config, () =>
+          own.root.query(`drop rule if exists clinics_kept_out on app_public.audit_log;
+            drop table if exists app_private.audit_log_forged`),
+        );
+      }
+    });
+
+    // Unlogged, the log and its ids are not written ahead: a crash empties the log (and starts its ids again), and a
+    // standby failed over to has none of its entries. The owner role, unsealed, made it so, and it stayed so sealed
+    test("the log the owner role made unlogged while it was unsealed is written ahead again once sealed, its ids too", async () => {
+      const persistence = async () =>
+        (await own.root.query("select relname, relpersistence from pg_class where oid in ('app_public.audit_log'::regclass, 'app_public.audit_log_id_seq'::regclass) order by relname")).rows;
+      try {
+        await inStartTurn(own.config, async () => {
+          await unsealAuditLog(own.config);
+          try {
+            await ownerRuns("alter table app_public.audit_log set unlogged");
+          } finally {
+            await sealAuditLog(own.config);
+          }
+        });
+        expect(await sealState(own.root)).toEqual(sealedOf(own.config));
+        // before, both "u": unlogged
+        expect(await persistence()).toEqual([{ relname: "audit_log", relpersistence: "p" }, { relname: "audit_log_id_seq", relpersistence: "p" }]);
+      } finally {
+        await inStartTurn(own.config, () => own.root.query("alter table app_public.audit_log set logged; alter sequence app_public.audit_log_id_seq set logged"));
+      }
+    });
+
+    // The seal records the migrations run: a read of graphile-migrate's table, the owner role's, in the seal's
+    // transaction. That role, unsealed, made the table one a superuser may not read (an index calling a function of its own),
+    // and the seal's read refused it, rolling back the hand-over too: the log stayed the owner role's, and every later seal
+    // failed alike, for as long as the role kept its index
+    test("the owner role making graphile-migrate's table unreadable while the log is unsealed does not keep the log its own: the seal hands it back, then says why the count went unrecorded", async () => {
+      let sealing: string | null = null;
+      try {
+        await inStartTurn(own.config, async () => {
+          await unsealAuditLog(own.config);
+          try {
+            await ownerRuns(`create function app_private.kept_unsealed(integer) returns boolean language sql immutable as 'select true';
+              create index migrations_kept_unsealed on graphile_migrate.migrations (hash) where app_private.kept_unsealed(1)`);
+          } finally {
+            sealing = await sealAuditLog(own.config).then(() => null, (error: Error) => error.message);
+          }
+        });
+        // before, the seal failed and was rolled back: the log the owner role's
+        expect({ state: await sealState(own.root), sealing }).toEqual({ state: sealedOf(own.config), sealing: expect.stringMatching(/^graphile_migrate\.migrations of .* is not a plain table/) });
+      } finally {
+        await ownerRuns("drop index if exists graphile_migrate.migrations_kept_unsealed; drop function if exists app_private.kept_unsealed(integer)");
+        await inStartTurn(own.config, () => sealAuditLog(own.config));
+      }
+      expect(await sealState(own.root)).toEqual(sealedOf(own.config));
+    });
+  });
+
+  // graphile-migrate's table (and its schema) is the owner role's: with its last rows taken out, the next start took
+  // their migrations for pending, one of them named the log, and the start handed the log to that role while they ran
+  // again (000443 dropped and made an index of it again; 000457, not made to run twice, failed the start some seconds on)
+  test("rows the owner role takes out of graphile-migrate's table get no start to hand it the log: the start refuses", async () => {
+    const { url, config, drop } = ownDatabase("migrations_taken_out");
+    await drop();
+    const quiet = { warn: () => {} };
+    const logOwner = async () => {
+      const root = new pg.Client({ connectionString: url });
+      await root.connect();
+      try {
+        return (await root.query("select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'")).rows[0].tableowner;
+      } finally {
+        await root.end();
+      }
+    };
+    try {
+      await prepareDatabase(config, () => {}, quiet);
+      // (every row taken out, or its schema dropped, the start already refuses the database as another application's)
+      for (const statement of ["delete from graphile_migrate.migrations where filename >= '000443'"]) {
+        const owner = new pg.Client({ connectionString: config.ownerUrl });
+        await owner.connect();
+        try {
+          await owner.query(statement);
+        } finally {
+          await owner.end();
+        }
+        const handedOver: string[] = [];
+        const watching = setInterval(() => void logOwner().then((who) => who !== config.roles.auditor && handedOver.push(who), () => {}), 20);
+        try {
+          await expect(prepareDatabase(config, () => {}, quiet)).rejects.toThrow(
+            new RegExp(`^graphile_migrate\\.migrations of ${config.databaseName} lists \\d+ migrations, and the database had run \\d+ when its audit log was last sealed: rows were taken out of it`),
+          );
+        } finally {
+          clearInterval(watching);
+        }
+        expect({ statement, handedOver, owner: await logOwner() }).toEqual({ statement, handedOver: [], owner: config.roles.auditor });
+      }
+    } finally {
+      await drop();
+    }
+  }, 300_000);
 
   test("handing the log over behind a long transaction gives up after its lock timeout, with a message, changing nothing", async () => {
     const reader = await rootPool().connect();

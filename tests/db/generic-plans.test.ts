@@ -63,8 +63,10 @@ test("a visit from its booking to its invoice issued and paid, and the day close
     await client.query("update app_public.visit set status = 'completed' where id = $1", [visit.id]);
     const invoice = await one("select id from app_public.create_invoice_from_visit($1)", [visit.id]);
     await client.query("select app_public.issue_invoice($1)", [invoice.id]);
-    await client.query("select app_public.record_payment($1, 50000, 'cash', null, 'generic-plans-visit')", [invoice.id]);
-    await client.query("select app_public.close_day(current_date, 50000)");
+    // the payment's business day, the clinic's date: current_date is the server's, the day before the clinic's late in
+    // the evening (UTC) for a clinic east of it
+    const payment = await one("select business_date::text from app_public.record_payment($1, 50000, 'cash', null, 'generic-plans-visit')", [invoice.id]);
+    await client.query("select app_public.close_day($1, 50000)", [payment.business_date]);
   });
   expect(scans).toEqual([]);
 });

@@ -5,8 +5,8 @@
 import { randomInt } from "node:crypto";
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, asSession, beginAs, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
-import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { addMember, asMember, asSession, beginAs, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { atOnce, outcome, underWay, waitsForLock, whileHolding } from "../support/locks.ts";
 import { pageAsTheApiPlansIt } from "../support/plans.ts";
 
 afterAll(closeRootPool);
@@ -357,6 +357,137 @@ describe("two managers changing each other at once take turns: the second is jud
   });
 });
 
+// 000464: invite_member took the clinic's turn of membership changes last, in the insert (or invite_again's update) of the
+// membership, having taken its clinic's invitations' lock, the phone's lock and, for a new phone, the platform's audit
+// chain (the account's entry) first, while a manager's change takes that turn first. Two sessions of their own SQL (which
+// take no API turn to write: an operator's psql as a clinic's manager, as these tests' are) deadlocked: a manager holding
+// the turn, who then reset a password (ending a session in no clinic, in the platform's chain) or invited, waited for the
+// invitation, which waited for the turn ("deadlock detected", one undone). It takes the turn before anything else now.
+describe("an invitation of a new phone beside a manager holding the clinic's turn of membership changes: no deadlock", () => {
+  const next: [what: string, act: (clinic: TestClinic) => Promise<[string, unknown[]]>, answer: unknown][] = [
+    [
+      "resets the password of a member with a session in no clinic (ended in the platform's chain)",
+      async (clinic) => {
+        await openSession(clinic.members.cashier.userId, null);
+        return ["select app_public.reset_member_password($1, 'a-new-password-1') as ended", [clinic.members.cashier.membershipId]];
+      },
+      [{ ended: 1 }],
+    ],
+    [
+      "invites another new phone",
+      async () => ["select accepted_at is not null as member from app_public.invite_member($1, 'Second New', 'doctor', 'a-password-123')", [randomPhone()]],
+      [{ member: true }],
+    ],
+  ];
+  test.each(next)("the manager then %s: both go through, the invitation second", async (_what, act, answer) => {
+    const clinic = await createClinic();
+    const other = await acceptedMember(clinic.clinicId, "admin");
+    const then = await act(clinic);
+    await atOnce(clinic.members.admin, other, async (a, b) => {
+      await a.query("select app_public.remove_member($1)", [clinic.members.doctor.membershipId]);
+      const inviting = outcome(b.query("select accepted_at is not null as member from app_public.invite_member($1, 'First New', 'doctor', 'a-password-123')", [randomPhone()]));
+      expect(await waitsForLock(b, inviting)).toBe(true);
+      expect(await outcome(a.query(...then))).toEqual(answer);
+      await a.query("commit");
+      expect(await inviting).toEqual([{ member: true }]);
+      await b.query("commit");
+    });
+    expect(await rolesOf(clinic.members.doctor)).toEqual(["doctor removed"]);
+  });
+});
+
+// 000467: the other order, which 000464 made deadlock: a manager who reset a password (the platform's chain head held, a
+// session in no clinic ended) and then changed a membership, beside an invitation of a new phone made meanwhile, holding
+// the clinic's turn and waiting for that chain's head ("deadlock detected", the invitation undone). The reset takes the
+// turn first now: the invitation waits for it holding nothing
+test("a manager resets a password, an invitation of a new phone comes, then the manager removes a member: no deadlock", async () => {
+  const clinic = await createClinic();
+  const other = await acceptedMember(clinic.clinicId, "admin");
+  await openSession(clinic.members.cashier.userId, null);
+  await atOnce(clinic.members.admin, other, async (a, b) => {
+    expect(await outcome(a.query("select app_public.reset_member_password($1, 'a-new-password-1') as ended", [clinic.members.cashier.membershipId]))).toEqual([{ ended: 1 }]);
+    const inviting = outcome(b.query("select accepted_at is not null as member from app_public.invite_member($1, 'First New', 'doctor', 'a-password-123')", [randomPhone()]));
+    expect(await waitsForLock(b, inviting)).toBe(true);
+    expect(await outcome(a.query("select role from app_public.remove_member($1)", [clinic.members.doctor.membershipId]))).toEqual([{ role: "doctor" }]);
+    await a.query("commit");
+    expect(await inviting).toEqual([{ member: true }]);
+    await b.query("commit");
+  });
+  expect(await rolesOf(clinic.members.doctor)).toEqual(["doctor removed"]);
+});
+
+// 000468: a platform administrator who manages a clinic, making a clinic for one of its members in a session of their own
+// SQL, took the person's phone lock (create_clinic_with_owner) and then, at the new owner's membership, their own
+// clinic's turn of membership changes (tg_membership__managers_take_turns), the other order from a password reset in
+// that clinic, which since 000467 takes the turn before the phone ("deadlock detected", one undone). A row lock of the
+// member's held meanwhile orders the two: the reset holds the turn and waits for the row; the clinic is being made.
+// The making of a clinic now takes the manager's clinic's turn before the phone: it waits for the reset holding nothing
+test("a reset under way and a platform administrator making a clinic for the member: no deadlock", async () => {
+  const clinic = await createClinic();
+  const platformAdmin = await acceptedMember(clinic.clinicId, "admin");
+  await rootPool().query("update app_public.user set is_platform_admin = true where id = $1", [platformAdmin.userId]);
+  const { cashier } = clinic.members;
+  const row = await rootPool().connect();
+  try {
+    await row.query("begin");
+    await row.query("select from app_public.membership where id = $1 for no key update", [cashier.membershipId]);
+    await atOnce(clinic.members.owner, platformAdmin, async (a, b) => {
+      const reset = outcome(a.query("select app_public.reset_member_password($1, 'a-new-password-1') as ended", [cashier.membershipId]));
+      expect(await waitsForLock(a, reset)).toBe(true);
+      const making = outcome(b.query("select name from app_public.create_clinic_with_owner($1, 'UTC', 'USD', $2, 'Owner', null)", [`Made ${randomInt(1e9)}`, cashier.phone]));
+      expect(await waitsForLock(b, making)).toBe(true);
+      await row.query("commit");
+      expect(await reset).toEqual([{ ended: 0 }]);
+      await a.query("commit");
+      expect(await making).toBe("CFORB");
+    });
+  } finally {
+    await row.query("rollback");
+    row.release();
+  }
+});
+
+// 000464: invite_member read whether the person was the clinic's member on its statement's snapshot, and waited for the
+// clinic's turn only then (invite_again's update): a restore of their removed membership in flight (restoreMember in a
+// session of its own SQL), committed meanwhile, was not read, and the invitation came upon the restored, accepted
+// membership, refused FORBIDDEN "An accepted membership cannot become an invitation again." where the person is a
+// member again: CONFLICT, as the invitation of any member
+test("a removed member restored while another manager invites them again: the invitation, second, is CONFLICT", async () => {
+  const clinic = await createClinic();
+  const other = await acceptedMember(clinic.clinicId, "admin");
+  const removed = await addMember(clinic.clinicId, await createUser(), "doctor");
+  await rootPool().query("update app_public.membership set accepted_at = coalesce(accepted_at, now()), deleted_at = now() where id = $1", [removed.membershipId]);
+  const invited = await oneThenTheOther(
+    clinic.members.admin,
+    other,
+    ["select app_public.restore_member($1)", [removed.membershipId]],
+    ["select role from app_public.invite_member($1, 'Asked Again', 'cashier', 'a-password-123')", [removed.phone]],
+  );
+  expect(invited).toEqual({ waited: true, second: "CCONF" });
+  const { rows } = await rootPool().query("select role, accepted_at is not null as accepted from app_public.membership where id = $1", [removed.membershipId]);
+  expect(rows).toEqual([{ role: "doctor", accepted: true }]);
+});
+
+// 000464: the same with the operator's restore by hand (an update of deleted_at, which takes no turn of the clinic's):
+// invite_again's update came upon the restored row all the same, its choice of the removed membership read before the
+// restore committed, and was refused FORBIDDEN. It updates a row still removed alone: the invitation's insert then finds
+// the person a member (CONFLICT, the API's answer to membership_one_live_per_user)
+test("a removed member restored by the operator while a manager invites them again: the invitation is CONFLICT", async () => {
+  const clinic = await createClinic();
+  const removed = await addMember(clinic.clinicId, await createUser(), "doctor");
+  await rootPool().query("update app_public.membership set accepted_at = coalesce(accepted_at, now()), deleted_at = now() where id = $1", [removed.membershipId]);
+  const admin = await openSession(clinic.members.admin.userId, clinic.clinicId);
+  const answer = await whileHolding("update app_public.membership set deleted_at = null, deleted_by = null where id = $1", [removed.membershipId], async (held) => {
+    const inviting = await underWay("select role as result from app_public.invite_member($1, 'Asked Again', 'cashier', 'a-password-123')", [removed.phone], admin);
+    expect(await held.blocking()).toBe(true);
+    await held.client.query("commit");
+    return inviting.result;
+  });
+  expect(answer).toMatch(/membership_one_live_per_user/);
+  const { rows } = await rootPool().query("select role, accepted_at is not null as accepted, deleted_at from app_public.membership where id = $1", [removed.membershipId]);
+  expect(rows).toEqual([{ role: "doctor", accepted: true, deleted_at: null }]);
+});
+
 // 000444 took the person's phone's lock to make them an owner, as a rename takes the phone locks of the owners it reads:
 // a rename of the clinic and an acceptance of an owner invitation of it at once, neither had committed what the other read
 // (the rename read no such owner, the acceptance the clinic's old name): the person came to own two clinics of one name
@@ -651,6 +782,27 @@ describe("inviting someone who already has an account", () => {
     await committedAs(await openSession(a.members.admin.userId, a.clinicId), (client) => client.query("select app_public.remove_member($1)", [invited.id]));
     expect(await memberOfA(a.clinicId, b.members.doctor.userId)).toBeUndefined();
   });
+});
+
+// a clinic's invitations take turns at the clinic's turn of membership changes, taken before the hour's count (000465
+// dropped their own lock, taken right after it): two managers inviting at once with one invitation left of the hour, the
+// second reads the first's once it has committed and is LIMIT_EXCEEDED. Without the turn before the count, each read 49
+// and the insert's own turn (tg_membership__managers_take_turns) only ordered them: 51 in the hour
+test("two invitations at once with one left of the hour: the second waits for the first and is LIMIT_EXCEEDED", async () => {
+  const clinic = await createClinic();
+  const other = await acceptedMember(clinic.clinicId, "admin");
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.membership where clinic_id = $1", [clinic.clinicId]);
+  for (let i = rows[0].n; i < 49; i++) await addMember(clinic.clinicId, await createUser(), "cashier");
+  const invite = "select accepted_at is not null as member from app_public.invite_member($1, 'New Hire', 'doctor', 'a-password-123')";
+  await atOnce(clinic.members.owner, other, async (a, b) => {
+    expect(await outcome(a.query(invite, [randomPhone()]))).toEqual([{ member: true }]);
+    const second = outcome(b.query(invite, [randomPhone()]));
+    expect(await waitsForLock(b, second)).toBe(true);
+    await a.query("commit");
+    expect(await second).toBe("CLIMT");
+  });
+  const added = await rootPool().query("select count(*)::int as n from app_public.membership where clinic_id = $1", [clinic.clinicId]);
+  expect(added.rows).toEqual([{ n: 50 }]);
 });
 
 // since 000300 someone the clinic removed is invited again on their membership of before, which makes no membership: the

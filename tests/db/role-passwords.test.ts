@@ -4,7 +4,7 @@
  * is new or has another password, which a start says (every process that prepares the database
  * sets its own secrets', and one with other secrets locked the others out without a word).
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
@@ -12,6 +12,7 @@ import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
 import { withClient } from "../../db/pool.ts";
 import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
+import { pathWithFakePsql } from "../support/fake-psql.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
@@ -112,11 +113,10 @@ test("a DATABASE_URL that is not a superuser is refused before anything, saying 
 // on a new machine (npm start never run) psql said only: role "…_owner" does not exist
 test("npm run shell on a database not set up says how to set it up, and opens no psql", async () => {
   const bin = temporaryFolder("fake-psql");
-  writeFileSync(join(bin, "psql"), `#!/bin/sh\ntouch "${bin}/ran"\n`);
-  chmodSync(join(bin, "psql"), 0o755);
+  const PATH = pathWithFakePsql(bin, `touch "${bin}/ran"`);
   const fresh = ownDatabase("never_set_up");
   await fresh.drop();
-  const result = runCli(["shell"], { DATABASE_URL: fresh.url, PATH: `${bin}:${process.env.PATH}` });
+  const result = runCli(["shell"], { DATABASE_URL: fresh.url, PATH });
   expect({ status: result.status, said: result.stderr.trim(), psql: existsSync(join(bin, "ran")) }).toEqual({
     status: 1,
     said: `ClinicOps' database ${fresh.config.databaseName} is not set up on the PostgreSQL at ${new URL(fresh.url).host} that DATABASE_URL names: run npm run migrate (or npm start) first`,
@@ -128,9 +128,8 @@ test("npm run shell on a database not set up says how to set it up, and opens no
 test("npm run shell gives psql the owner's password in its environment, not on its command line", () => {
   const bin = temporaryFolder("fake-psql");
   // a psql that writes down how it was called
-  writeFileSync(join(bin, "psql"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\nprintf '%s' "$PGPASSWORD" > "${bin}/password"\n`);
-  chmodSync(join(bin, "psql"), 0o755);
-  const result = runCli(["shell"], { PATH: `${bin}:${process.env.PATH}` });
+  const PATH = pathWithFakePsql(bin, `printf '%s\\n' "$@" > "${bin}/args"\nprintf '%s' "$PGPASSWORD" > "${bin}/password"`);
+  const result = runCli(["shell"], { PATH });
   expect(result.status).toBe(0);
   const args = readFileSync(join(bin, "args"), "utf8");
   expect(args).toContain(`${testConfig.roles.owner}@`);

@@ -472,3 +472,29 @@ test("an operator's rebuild sent while a visit's change is under way waits for i
   const { rows } = await rootPool().query("select status::text, visits from app_private.daily_visits where clinic_id = $1 and visits <> 0", [clinic.clinicId]);
   expect(rows).toEqual([{ status: "no_show", visits: 1 }]);
 });
+
+test("a draft's currency, or a line's decimals, changed by an operator move its lines on the rollups, as a rebuild counts them (000476)", async () => {
+  const clinic = await createClinic("Rollup draft currency clinic");
+  const topServices = async () =>
+    (await rootPool().query("select to_jsonb(app_private.dashboard_for($1, current_date - 1, current_date + 1)) -> 'top_services' as t", [clinic.clinicId])).rows[0].t
+      .map((t: { amount: string }) => t.amount);
+  const services = async () => (await rollups(clinic.clinicId)).services.map((r: { currency: string; amount: string }) => `${r.currency} ${r.amount}`);
+  // a draft left in the clinic's old currency (a change of currency before 000066): its lines are not the clinic's money
+  const draft = await createIssuedInvoice(clinic, "4000.5", { issue: false });
+  await writeBehindTriggers("update app_public.invoice set currency = 'USD' where id = $1", [draft.id]);
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+  expect(await services()).toEqual(["USD 4000.500"]);
+  expect(await topServices()).toEqual([]);
+  // an operator's psql puts the draft in the clinic's currency: its lines are on the dashboard, as a rebuild counts them
+  await rootPool().query("update app_public.invoice set currency = 'TZS' where id = $1", [draft.id]);
+  expect(await services()).toEqual(["TZS 4000.500"]);
+  expect(await rollups(clinic.clinicId)).toEqual(await rebuilt(clinic.clinicId));
+  expect(await topServices()).toEqual(["4000.500"]);
+  // a line's decimals rewritten (one kept at 2 from before 000022) changes its total, the invoice's and the rollup's alike
+  await rootPool().query("update app_public.invoice_line set decimals = 0 where invoice_id = $1", [draft.id]);
+  const { rows } = await rootPool().query("select total::text from app_public.invoice where id = $1", [draft.id]);
+  expect(rows).toEqual([{ total: "4001.000" }]);
+  expect(await services()).toEqual(["TZS 4001.000"]);
+  expect(await rollups(clinic.clinicId)).toEqual(await rebuilt(clinic.clinicId));
+  expect(await topServices()).toEqual(["4001.000"]);
+});

@@ -4,16 +4,18 @@
  * then finds it gone (it used to read back the row the first had deleted).
  * A booking and a delete of its patient at once leave no visit of a deleted
  * patient: the booking waits for a delete in flight and is then refused, and a
- * delete that comes second waits for the booking. A DELETE by the API role
+ * delete that comes second waits for the booking; so with an invoice, and with
+ * the operator's soft delete by an update. A DELETE by the API role
  * never removes a patient, service or visit. The functions that see deleted
  * rows (clinicops.include_deleted) leave the setting as they found it.
  */
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
-import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
+import { apiPool, closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
-import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { atOnce, outcome, trackBackend, waitsForLock } from "../support/locks.ts";
+import { beginWithSettings } from "../../server/pg-transaction.ts";
 import { until } from "../support/until.ts";
 
 let clinic: TestClinic;
@@ -61,6 +63,76 @@ test("a delete while a booking of the patient is in flight waits for it, then se
     const { rows } = await rootPool().query("select v.code, p.deleted_at is not null as deleted from app_public.visit v join app_public.patient p on p.id = v.patient_id where v.patient_id = $1", [patient.id]);
     expect(rows).toEqual([{ code, deleted: false }]);
   });
+});
+
+// The operator soft-deletes with an update (operations.md, "SQL over several clinics"), which locked the row only against
+// other updates: the foreign key's check of a booking or an invoice (key share) went on beside it, each of the two
+// checked before the other had committed (the second then waited, but for the clinic's audit chain, after its checks),
+// and both went through: a deleted patient with a visit in the queue, or with a draft to pay. The update now locks the
+// row as a DELETE does.
+const OPERATOR_DELETE = "update app_public.patient set deleted_at = now() where id = $1 and deleted_at is null";
+const uses = [
+  ["a booking", "receptionist", "visit", BOOK, (patientId: string) => [patientId, clinic.members.doctor.membershipId]],
+  ["an invoice", "cashier", "invoice", "insert into app_public.invoice (patient_id) values ($1) returning code", (patientId: string) => [patientId]],
+] as const;
+
+/** A member's write (its transaction opened as the API opens a clinic's write, its turn taken) and the operator's psql, at once. */
+async function besideTheOperator(role: "receptionist" | "cashier", fn: (member: pg.PoolClient, operator: pg.PoolClient) => Promise<void>) {
+  const member = await apiPool().connect();
+  const operator = await rootPool().connect();
+  try {
+    await trackBackend(member);
+    await trackBackend(operator);
+    await beginWithSettings(member, {
+      role: testConfig.roles.visitor,
+      "jwt.claims.session_id": await openSession(clinic.members[role].userId, clinic.clinicId),
+      "jwt.claims.clinic_id": clinic.clinicId,
+    });
+    await operator.query("begin");
+    await operator.query(`set local role ${pg.escapeIdentifier(testConfig.roles.owner)}`);
+    await fn(member, operator);
+  } finally {
+    for (const client of [member, operator]) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+}
+
+/** Whether the patient is deleted, and how many rows of `table` are theirs. */
+const patientWith = async (table: "visit" | "invoice", patientId: string) =>
+  (
+    await rootPool().query(
+      `select p.deleted_at is not null as deleted, (select count(*)::int from app_public.${table} t where t.patient_id = p.id) as rows
+       from app_public.patient p where p.id = $1`,
+      [patientId],
+    )
+  ).rows;
+
+test.each(uses)("%s while an operator's soft delete (an update) is in flight waits for it, then is refused", async (_, role, table, use, params) => {
+  const patient = await createPatient(clinic.clinicId);
+  await besideTheOperator(role, async (member, operator) => {
+    expect((await operator.query(OPERATOR_DELETE, [patient.id])).rowCount).toBe(1);
+    const using = outcome(member.query(use, params(patient.id)));
+    expect(await waitsForLock(member, using)).toBe(true);
+    await operator.query("commit");
+    expect(await using).toBe("CINVL");
+    await member.query("commit");
+  });
+  expect(await patientWith(table, patient.id)).toEqual([{ deleted: true, rows: 0 }]);
+});
+
+test.each(uses)("an operator's soft delete (an update) while %s is in flight waits for it, then sees it: refused", async (_, role, table, use, params) => {
+  const patient = await createPatient(clinic.clinicId);
+  await besideTheOperator(role, async (member, operator) => {
+    await member.query(use, params(patient.id));
+    const deleting = outcome(operator.query(OPERATOR_DELETE, [patient.id]));
+    expect(await waitsForLock(operator, deleting)).toBe(true);
+    await member.query("commit");
+    expect(await deleting).toBe("CINVL");
+    await operator.query("commit");
+  });
+  expect(await patientWith(table, patient.id)).toEqual([{ deleted: false, rows: 1 }]);
 });
 
 test("a DELETE by the API's role, even an owner's, keeps the row: patients and services are soft-deleted, visits not deleted at all", async () => {

@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, LONG_AGO, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 import { pageAsTheApiPlansIt } from "../support/plans.ts";
 import { until } from "../support/until.ts";
@@ -158,6 +158,62 @@ test("stamps cannot be written by the API", async () => {
   const visit = await createVisit(clinic);
   await asMember(clinic.members.owner, async (client) => {
     await expect(client.query("update app_public.visit set completed_at = now() where id = $1", [visit.id])).rejects.toThrow(/permission denied/);
+  });
+});
+
+const STEP_STAMPS = ["checked_in_at", "checked_in_by", "started_at", "started_by", "completed_at", "completed_by", "cancelled_at", "cancelled_by", "no_show_at", "no_show_by"];
+
+// an operator's psql moved a waiting patient's check-in to 2020 (first in the waiting room, and no longer "checked in
+// today" for a walk-in), stamped a completion on a visit still in the consultation, a cancellation on one never cancelled
+// (the live queue believes a step its stamp shows), and booked a visit stamped as seen: the stamps were kept only once
+// the visit was finished, as any change of it is refused then (as an invoice's until 000459)
+test("a visit's step stamps are its steps': written otherwise (an operator's psql) they are kept as they were, and a new visit has none (000466)", async () => {
+  const visitRow = async (id: string) => (await rootPool().query("select * from app_public.visit where id = $1", [id])).rows[0];
+  const audited = async (id: string) =>
+    (await rootPool().query("select count(*)::int as n from app_public.audit_log where record_id = $1", [id])).rows[0].n as number;
+  // the API's role writes none of them, by insert or update (an operator's psql: root, every trigger on)
+  const { rows: granted } = await rootPool().query(
+    "select c, p from unnest($2::text[]) c, unnest(array['insert', 'update']) p where has_column_privilege($1, 'app_public.visit', c, p)",
+    [testConfig.roles.visitor, STEP_STAMPS]);
+  expect(granted).toEqual([]);
+  const someone = clinic.members.owner.userId;
+  for (const status of ["checked_in", "in_progress"]) {
+    const visit = await createVisit(clinic, status);
+    const before = await visitRow(visit.id);
+    const entries = await audited(visit.id);
+    for (const column of STEP_STAMPS) {
+      const value = column.endsWith("_by") ? someone : LONG_AGO;
+      await rootPool().query(`update app_public.visit set ${column} = $2 where id = $1`, [visit.id, value]);
+      expect({ status, column, row: await visitRow(visit.id) }).toEqual({ status, column, row: before });
+    }
+    await rootPool().query("update app_public.visit set checked_in_at = null, started_at = null where id = $1", [visit.id]);
+    expect(await visitRow(visit.id)).toEqual(before);
+    expect(await audited(visit.id)).toBe(entries); // nothing changed, nothing audited
+  }
+  // a step taken with stamps written alongside it: its own stamp is now and the session's (none), the others as they were
+  const { rows: [clock] } = await rootPool().query("select now() as at");
+  const started = await createVisit(clinic, "in_progress");
+  await rootPool().query(
+    "update app_public.visit set status = 'completed', completed_at = $2, completed_by = $3, cancelled_at = $2, checked_in_at = $2 where id = $1",
+    [started.id, LONG_AGO, someone]);
+  const completed = await visitRow(started.id);
+  expect(completed).toMatchObject({ status: "completed", completed_by: null, cancelled_at: null, cancelled_by: null });
+  expect(completed.completed_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+  expect(completed.checked_in_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+  // a finished visit changes no more, its stamps neither
+  await expect(rootPool().query("update app_public.visit set completed_at = $2 where id = $1", [started.id, LONG_AGO])).rejects.toMatchObject({
+    code: "CTRAN",
+    message: "A completed visit cannot change any more.",
+  });
+  // booked: no stamp of a step it has not taken
+  const patient = await createPatient(clinic.clinicId);
+  const { rows: [made] } = await rootPool().query(
+    `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at, ${STEP_STAMPS.join(", ")})
+     values ($1, $2, $3, now(), $4, $5, $4, $5, $4, $5, $4, $5, $4, $5) returning *`,
+    [clinic.clinicId, patient.id, clinic.members.doctor.membershipId, LONG_AGO, someone]);
+  expect({ status: made.status, ...Object.fromEntries(STEP_STAMPS.map((c) => [c, made[c]])) }).toEqual({
+    status: "scheduled",
+    ...Object.fromEntries(STEP_STAMPS.map((c) => [c, null])),
   });
 });
 

@@ -7,10 +7,13 @@ import jwt from "jsonwebtoken";
 import type pg from "pg";
 import WebSocket from "ws";
 import { apiPool } from "../../server/pg-transaction.ts";
+import type { ApiServer } from "../../server/app.ts";
 import { loopbackApi } from "../../server/loopback-api.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
 import type { DatabaseConfig } from "../../db/config.ts";
-import { endPool, testConfig } from "./database.ts";
+import { hearLogLines } from "../../db/json-log.ts";
+import { endPool, FILE_CONNECTIONS, testConfig } from "./database.ts";
+import { until } from "./until.ts";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
@@ -24,8 +27,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** The connections the pools of this file's test APIs open now may hold together (startApi keeps it within FILE_CONNECTIONS.testApis). */
+let testApiConnections = 0;
+
 /**
- * A test API on its own port and pool (10 connections, or DATABASE_POOL_SIZE in `env`); with
+ * A test API on its own port and pool (10 connections, or DATABASE_POOL_SIZE in `env`; the file's test APIs open at
+ * once hold at most FILE_CONNECTIONS.testApis together, one past it refused before it starts); with
  * `applicationName`, its connections are named so in pg_stat_activity (told apart from other test files');
  * with `databasePort`, they go to that port of this machine (a proxy's) instead of PostgreSQL's; with `database`,
  * to that database (a test file's own, schemaCopy's) instead of the test database.
@@ -40,18 +47,68 @@ export async function startApi(
   const database = new URL(config.authenticatorUrl);
   if (applicationName) database.searchParams.set("application_name", applicationName);
   if (databasePort) database.port = String(databasePort);
-  const pool = apiPool(database.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
-  const { api, url } = await loopbackApi({ pool, settings, roles: config.roles, sessionCheckMs });
+  let size = env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10;
+  if (testApiConnections + size > FILE_CONNECTIONS.testApis) {
+    throw new Error(
+      `A test file's APIs hold at most ${FILE_CONNECTIONS.testApis} connections at once (FILE_CONNECTIONS.testApis, tests/support/database.ts): ` +
+        `those open hold ${testApiConnections}, and this one's ${size} would pass that; close one first, or give this one a smaller DATABASE_POOL_SIZE`,
+    );
+  }
+  testApiConnections += size;
+  const pool = apiPool(database.toString(), size);
+  let api: ApiServer, url: string;
+  try {
+    ({ api, url } = await loopbackApi({ pool, settings, roles: config.roles, sessionCheckMs }));
+  } catch (error) {
+    testApiConnections -= size; // its pool ended by loopbackApi
+    throw error;
+  }
   return {
     url,
     settings,
     pool,
     connections: () => new Promise((resolve, reject) => api.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     async close() {
-      await api.close();
-      await endPool(pool);
+      try {
+        await api.close();
+        await endPool(pool);
+      } finally {
+        // given back once, however many times it is closed
+        testApiConnections -= size;
+        size = 0;
+      }
     },
   };
+}
+
+/**
+ * The lines the APIs of this test file logged, by request id (X-Request-Id), at every LOG_LEVEL, silent too, for the
+ * last MOST_REQUESTS_KEPT requests: the lines of a request answered 500 or 503 come with its answer (Response.logged).
+ * A CI run's password change answered 503, its test saying no more than the status: not which code (UNAVAILABLE,
+ * TIMEOUT, RETRY) nor why (a statement cancelled, a connection refused, lost or not had in time), the API silent.
+ */
+const linesOfRequests = new Map<string, string[]>();
+const MOST_REQUESTS_KEPT = 1000;
+hearLogLines((level, fields) => {
+  const { requestId } = fields;
+  if (typeof requestId !== "string") return;
+  let lines = linesOfRequests.get(requestId);
+  if (!lines) {
+    linesOfRequests.set(requestId, (lines = []));
+    if (linesOfRequests.size > MOST_REQUESTS_KEPT) linesOfRequests.delete(linesOfRequests.keys().next().value!);
+  }
+  let line: string;
+  try {
+    line = JSON.stringify({ level, ...fields });
+  } catch {
+    line = JSON.stringify({ level, event: String(fields.event) });
+  }
+  lines.push(line);
+});
+
+/** A response's status, and for one of 500 or more its body and the lines its API logged for it (Response.logged), which a failed expectation of its status shows. */
+export function statusWhy(response: Response): { status: number; body?: unknown; logged?: string[] } {
+  return response.status < 500 ? { status: response.status } : { status: response.status, body: response.body, logged: response.logged };
 }
 
 /**
@@ -74,6 +131,8 @@ export interface Response<T = any> {
   status: number;
   body: T;
   headers: Headers;
+  /** For a status of 500 or more, the lines its API logged for the request (linesOfRequests): its cause. */
+  logged?: string[];
 }
 
 /** One browser: its cookie jar (the session's cookie, the device's) and its address (a new one of its own, unless given). */
@@ -113,7 +172,14 @@ export class Browser {
       else this.cookie = kept;
     }
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+    const answer: Response<T> = { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+    // its request's own line (`request`) is logged as its answer is sent off: waited for a moment
+    const requestId = response.headers.get("x-request-id");
+    if (response.status >= 500 && requestId) {
+      await until(async () => (linesOfRequests.get(requestId) ?? []).some((line) => line.includes('"event":"request"')), 1000);
+      answer.logged = linesOfRequests.get(requestId) ?? [];
+    }
+    return answer;
   }
 
   /** A login attempt, answered as it is: for tests of what a login is told. */
@@ -132,7 +198,7 @@ export class Browser {
       const response = await this.tryLogin(phone, password, clinicId);
       if (response.status === 200) return response;
       if (response.status !== 503 || attempt === 3) {
-        throw new Error(`The login of ${phone} was answered ${response.status}: ${JSON.stringify(response.body)}`);
+        throw new Error(`The login of ${phone} was answered ${response.status}: ${JSON.stringify(response.body)}${response.logged ? `, its API logging:\n${response.logged.join("\n")}` : ""}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }

@@ -131,19 +131,39 @@ export async function endPool(pool: pg.Pool): Promise<void> {
   await closed;
 }
 
+/**
+ * The connections one test file may hold at once: its root pool's, apiPool's, its test APIs' together (startApi
+ * refuses one past it) and a pool of its own (a worker's, tests/db/billing.test.ts's for requests at once). jest runs
+ * two files at once (`maxWorkers`, jest.config.js) on one PostgreSQL, whose `max_connections` (100 by default, CI's)
+ * less its `superuser_reserved_connections` (3) are all that roles other than superusers may have, the superusers'
+ * own counted among them. Each file's root pool allowed 60 (tests/db/codes.test.ts took 50 at once, and kept them
+ * idle 10 s), apiPool 20, its test APIs 10 each and billing's own pool 40: two files could hold past 97 (codes and
+ * billing together were seen at 89), and then a test API's next connection was refused ("sorry, too many clients
+ * already", 53300), answered 503 UNAVAILABLE, as chance had which files ran together and when. Two files' shares now
+ * fit: tests/db/test-connections.test.ts checks it against the server's settings. A burst past a pool's size waits
+ * for its connections in turn.
+ */
+export const FILE_CONNECTIONS = { rootPool: 12, apiPool: 6, testApis: 20, own: 10 };
+
+/**
+ * How long a connection of the root pool or apiPool is kept idle: node-postgres's 10 s kept a burst's
+ * connections open that long after it was over.
+ */
+const IDLE_CONNECTION_MS = 1000;
+
 let root: pg.Pool | null = null;
 
-/** Superuser pool for fixtures and for looking behind the application's back. */
+/** Superuser pool for fixtures and for looking behind the application's back (FILE_CONNECTIONS.rootPool connections). */
 export function rootPool(): pg.Pool {
-  root ??= new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 60 });
+  root ??= new pg.Pool({ connectionString: TEST_DATABASE_URL, max: FILE_CONNECTIONS.rootPool, idleTimeoutMillis: IDLE_CONNECTION_MS });
   return root;
 }
 
 let api: pg.Pool | null = null;
 
-/** Connections as the API makes them: logged in as the authenticator (then `set role` to the visitor). */
+/** Connections as the API makes them: logged in as the authenticator (then `set role` to the visitor; FILE_CONNECTIONS.apiPool of them). */
 export function apiPool(): pg.Pool {
-  api ??= new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 20 });
+  api ??= new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: FILE_CONNECTIONS.apiPool, idleTimeoutMillis: IDLE_CONNECTION_MS });
   return api;
 }
 

@@ -134,6 +134,44 @@ export async function createPatient(clinicId: string, fields: Record<string, unk
   return rows[0] as { id: string; code: string };
 }
 
+/**
+ * The day, in its time zone, clinic `clinicId`'s first patients were registered on: a patients' export of that day holds
+ * those a test made now, where a day read before them (a file's first) had none of them once the clinic's midnight passed.
+ */
+export async function registeredOn(clinicId: string): Promise<string> {
+  const { rows } = await rootPool().query(
+    `select min((p.created_at at time zone c.timezone)::date)::text as day from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
+     where p.clinic_id = $1`,
+    [clinicId],
+  );
+  return rows[0].day;
+}
+
+/**
+ * The day, in its clinic's time zone, of the time `column` of the row `id` of app_public.`table`: the day a test's row
+ * is on, where a day read now was the next once the clinic's midnight passed since the row was made.
+ */
+export async function dayOf(table: "patient" | "visit" | "invoice", id: string, column: "created_at" | "scheduled_at" = "created_at"): Promise<string> {
+  const { rows } = await rootPool().query(
+    `select (t.${column} at time zone c.timezone)::date::text as day from app_public.${table} t join app_public.clinic c on c.id = t.clinic_id where t.id = $1`,
+    [id],
+  );
+  return rows[0].day;
+}
+
+/**
+ * Waits, when the test clinics' next midnight (Dar es Salaam's, 21:00 UTC) is less than `seconds` away, until it has
+ * passed: rows made over the next `seconds` are then on one of their days, and in one of their months. Rows made now
+ * whose times cannot all be given (a refund's, an invoice's, a patient's) were on two days once that midnight passed
+ * while they were made, and a day's figures, or a month's, then lacked some of them.
+ */
+export async function clearOfMidnight(seconds: number): Promise<void> {
+  const { rows: [{ left }] } = await rootPool().query(
+    `select extract(epoch from ((date_trunc('day', now() at time zone 'Africa/Dar_es_Salaam') + interval '1 day') at time zone 'Africa/Dar_es_Salaam') - now())::float8 as left`,
+  );
+  if (left < seconds) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 100));
+}
+
 /** A visit booked now (so on the same local day as payments made now), taken to `status`. */
 export async function createVisit(clinic: TestClinic, status = "scheduled") {
   const patient = await createPatient(clinic.clinicId);

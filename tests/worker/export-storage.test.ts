@@ -13,7 +13,7 @@ import { exportFile } from "../../db/export-files.ts";
 import { atTheNextAttemptsPart, cutStalledExport, holdWorkerTurnThroughThisFile, linesRead, runDueJobs, whenExportStalled } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, beginAs, createClinic, createPatient, openSession, type TestMember } from "../support/fixtures.ts";
+import { asMember, beginAs, createClinic, createPatient, openSession, registeredOn, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
@@ -36,9 +36,9 @@ async function loggedIn(member: TestMember, on = api): Promise<Browser> {
   return browser;
 }
 
-/** What requestExport answers: the export's id, or its error's code and message. */
-async function ask(browser: Browser): Promise<{ id: string } | { code: unknown; message: string }> {
-  const r = await browser.graphql(REQUEST, { from: today, to: today });
+/** What requestExport of the patients registered on `day` answers: the export's id, or its error's code and message. */
+async function ask(browser: Browser, day = today): Promise<{ id: string } | { code: unknown; message: string }> {
+  const r = await browser.graphql(REQUEST, { from: day, to: day });
   if (r.body.errors) return { code: r.body.errors[0].extensions?.code, message: r.body.errors[0].message };
   return { id: r.body.data.requestExport.result.rowId };
 }
@@ -81,7 +81,7 @@ test("a clinic whose finished exports take its storage is refused another, told 
     [full.clinicId],
   );
   const cashier = await loggedIn(full.members.cashier);
-  const big = await ask(cashier);
+  const big = await ask(cashier, await registeredOn(full.clinicId));
   if (!("id" in big)) throw new Error(`the first export was refused: ${big.message}`);
   await runDueJobs();
   const { rows } = await rootPool().query("select status::text, byte_size::int from app_public.report_export where id = $1", [big.id]);
@@ -324,7 +324,7 @@ async function cancelledWhileItRuns(
     [clinic.clinicId, patients],
   );
   const cashier = await loggedIn(clinic.members.cashier);
-  const asked = await ask(cashier);
+  const asked = await ask(cashier, await registeredOn(clinic.clinicId));
   if (!("id" in asked)) throw new Error(`the export was refused: ${asked.message}`);
   const { id } = asked;
   const stall = await atTheNextAttemptsPart(id, exportsRoot);

@@ -40,6 +40,9 @@ import {
   createVisit,
   LONG_AGO,
   addMember,
+  clearOfMidnight,
+  registeredOn,
+  dayOf,
   createUser,
   ROLES,
   type TestClinic,
@@ -91,8 +94,8 @@ const REQUEST = `mutation($kind: ExportKind!, $from: Date!, $to: Date!) {
   requestExport(input: { kind: $kind, fromDate: $from, toDate: $to }) { result { rowId status } } }`;
 const STATUS = `query($id: UUID!) { reportExports(condition: { rowId: $id }) { nodes { status rowsDone rowsTotal error fileName } } }`;
 
-async function requestExport(browser: Browser, kind = "patients_csv"): Promise<string> {
-  const r = await browser.graphql(REQUEST, { kind, from: today, to: today });
+async function requestExport(browser: Browser, kind = "patients_csv", day = today): Promise<string> {
+  const r = await browser.graphql(REQUEST, { kind, from: day, to: day });
   expect(r.body.errors).toBeUndefined();
   return r.body.data.requestExport.result.rowId;
 }
@@ -120,9 +123,9 @@ beforeAll(async () => {
   await cashierA.login(a.members.cashier.phone, a.members.cashier.password);
   cashierB = new Browser(api);
   await cashierB.login(b.members.cashier.phone, b.members.cashier.password);
-  today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
   await createPatient(a.clinicId, { first_name: 'Amina "Mama" O\'Neil', last_name: "Kombo, Jr.", address: "Plot 5\nMsasani, \"Dar\"" });
   await createPatient(a.clinicId, { first_name: "=HYPERLINK(\"http://evil.example\")", last_name: "@SUM(A1)", address: "+1+1" });
+  today = await registeredOn(a.clinicId); // their day, clinic A's exports': not one read before them, midnight passed since
 });
 afterAll(async () => {
   delete process.env.EXPORTS_DIR;
@@ -268,7 +271,7 @@ test("a formula on a later line of a typed text is defused: where `;` separates 
   await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
   const address = "Plot 5\n=cmd|' /C calc'!A0\r\n+1+1\r@SUM(A1)\n\t=2+2\n-3\nMsasani";
   await createPatient(clinic.clinicId, { address });
-  const id = await requestExport(cashier);
+  const id = await requestExport(cashier, "patients_csv", await registeredOn(clinic.clinicId));
   await runDueJobs();
   const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
   const text = await response.text();
@@ -290,7 +293,9 @@ async function visitsCsvWithReason(name: string, reason: string): Promise<string
   await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
   const visit = await createVisit(clinic);
   await rootPool().query("update app_public.visit set reason = $2 where id = $1", [visit.id, reason]);
-  const r = await cashier.graphql(REQUEST, { kind: "visits_csv", from: today, to: today });
+  // the visit's own day, not the file's first (once Dar es Salaam's midnight passed since, that day's CSV had no visit)
+  const day = await dayOf("visit", visit.id, "scheduled_at");
+  const r = await cashier.graphql(REQUEST, { kind: "visits_csv", from: day, to: day });
   expect(r.body.errors).toBeUndefined();
   await runDueJobs();
   const response = await fetch(`${api.url}/exports/${r.body.data.requestExport.result.rowId}`, { headers: { cookie: cashier.cookie! } });
@@ -352,7 +357,7 @@ test("a typed text's control characters and direction overrides are not written 
   const patient = await createPatient(clinic.clinicId);
   await writeBehindTriggers("update app_public.patient set address = $2 where id = $1",
     [patient.id, "Plot\u0007 5\u001b[31m red\u202e Msasani\u009b2J\n\u001b=cmd|' /C calc'!A0\tok"]);
-  const id = await requestExport(cashier);
+  const id = await requestExport(cashier, "patients_csv", await registeredOn(clinic.clinicId));
   await runDueJobs();
   const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
   const text = await response.text();
@@ -377,6 +382,12 @@ test("a code made under a prefix of before 000017 is defused in every CSV, as a 
   for (const [table, code] of Object.entries(legacy)) {
     await writeBehindTriggers(`update app_public.${table} set code = $2 where clinic_id = $1`, [clinic.clinicId, code]);
   }
+  // the days of the rows made now, from the patient's to the refund's (not the file's first day: once Dar es Salaam's
+  // midnight passed since, its CSVs had none of them)
+  const period = {
+    from: await registeredOn(clinic.clinicId),
+    to: (await rootPool().query("select max(business_date)::text as day from app_public.refund where clinic_id = $1", [clinic.clinicId])).rows[0].day,
+  };
   const columns: Record<string, string[]> = {
     patients_csv: ["code"],
     visits_csv: ["code", "patient_code"],
@@ -385,7 +396,7 @@ test("a code made under a prefix of before 000017 is defused in every CSV, as a 
   };
   const seen: Record<string, { formulas: string[]; codes: string[] }> = {};
   for (const [kind, named] of Object.entries(columns)) {
-    const r = await cashier.graphql(REQUEST, { kind, from: today, to: today });
+    const r = await cashier.graphql(REQUEST, { kind, ...period });
     expect(r.body.errors).toBeUndefined();
     await runDueJobs();
     const response = await fetch(`${api.url}/exports/${r.body.data.requestExport.result.rowId}`, { headers: { cookie: cashier.cookie! } });
@@ -522,7 +533,11 @@ test("what a kind of export does not take is INVALID_INPUT, not dropped; a toDat
 // a sheet of tomorrow, or a summary of next month, was made as a day or month of nothing (every figure 0)
 test("a reconciliation sheet of a day not started, or a summary of a month not started, is INVALID_INPUT; a CSV of the days ahead is taken", async () => {
   const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
-  const { rows: [ahead] } = await rootPool().query("select ($1::date + 1)::text as tomorrow, (date_trunc('month', $1::date) + interval '1 month')::date::text as next_month", [today]);
+  // the days after the clinic's today as it is now (the file's first day's next was today once Dar es Salaam's midnight passed
+  // since), and still after it when they are asked for: its midnight passing in between made tomorrow a day started
+  await clearOfMidnight(30);
+  const { rows: [ahead] } = await rootPool().query(`select (d + 1)::text as tomorrow, (date_trunc('month', d) + interval '1 month')::date::text as next_month
+    from (select (now() at time zone 'Africa/Dar_es_Salaam')::date as d) today`);
   for (const [kind, from, message] of [
     ["reconciliation_pdf", ahead.tomorrow, `The business day ${ahead.tomorrow} has not started yet: only a day that has started has a reconciliation sheet.`],
     ["monthly_summary_pdf", ahead.next_month, `The month of ${ahead.next_month} has not started yet: only a month that has started can be summarised.`],
@@ -1203,7 +1218,7 @@ async function attemptWithWritesRefused(
 }
 
 const patientsCsv = async ({ clinicId }: TestClinic) =>
-  (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id", [clinicId, today])).rows[0].id as string;
+  (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id", [clinicId, await registeredOn(clinicId)])).rows[0].id as string;
 const invoicePdf = async ({ clinicId }: TestClinic, invoiceId: string) =>
   (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id) values ($1, 'invoice_pdf', $3, $3, $2) returning id", [clinicId, invoiceId, today])).rows[0].id as string;
 /** How an attempt ends once its export is no longer its own (handed back by a stop, failed, or taken by another attempt). */
@@ -1328,7 +1343,7 @@ test("two attempts writing one export at once never corrupt the file that become
   await patients(1, 2001); // more than a batch (2,000): the first attempt writes again once the second has put its file in place
   const { rows: [made] } = await rootPool().query(
     "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
-    [clinic.clinicId, today],
+    [clinic.clinicId, await registeredOn(clinic.clinicId)],
   );
   const exported = { clinicId: clinic.clinicId, id: made.id };
   const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 6 }, () => {});
@@ -1410,7 +1425,7 @@ test("an attempt overtaken by another attempt of its export stops at its next ba
   );
   const cashier = new Browser(api);
   await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
-  const id = await requestExport(cashier);
+  const id = await requestExport(cashier, "patients_csv", await registeredOn(clinic.clinicId));
   const jobKey = `report_export:${id}`;
   const stall = await atTheNextAttemptsPart(id, exportsRoot);
   const running = runDueJobs();
