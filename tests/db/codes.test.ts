@@ -393,3 +393,70 @@ test("a new invoice and a change of the prefixes and the currency at once take t
     }
   }
 });
+
+// an owner's change of the prefixes takes the clinic's setting locks (exclusive) and then, for its audit entry, the head
+// of the clinic's audit chain; a code took the setting locks (shared) first: an operator's transaction that corrected a
+// patient (an audit entry, the head held until it ends) and then imported one waited for the locks the change held,
+// while the change waited for the head, and PostgreSQL ended one of them as a deadlock (40P01) (000477: a transaction
+// that has written the clinic's audit chain takes no setting lock for its codes, and the change reads them after its
+// own entry)
+test("an operator's correction and then an import in one transaction, and an owner's change of the prefixes, take their turns without a deadlock", async () => {
+  const clinic = await createTestClinic();
+  const patient = await createPatient(clinic.clinicId);
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
+  const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
+  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
+  try {
+    await Promise.all([operator, owner].map(trackBackend));
+    for (const [correction, prefixes, code, outcomeOfTheChange] of [
+      // visits given PT while patient PT-000002, the first code under PT, is being imported: refused, the import seen
+      ["Corrected", '{"PAT": "P", "VIS": "PT"}', "PT-000002", "CINVL"],
+      // patients renamed PA: the import, numbered before the change, keeps PT
+      ["Corrected again", '{"PAT": "PA"}', "PT-000003", [{ code_prefixes: { PAT: "PA" } }]],
+    ] as const) {
+      await operator.query("begin");
+      await operator.query("update app_public.patient set first_name = $2 where id = $1", [patient.id, correction]);
+      await asTheOwnerThroughTheApi(owner, clinic);
+      const changing = outcome(owner.query(RENAME, [clinic.clinicId, prefixes]));
+      expect(await waitsFor(owner, operator)).toBe(true);
+      const importing = outcome(operator.query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code", [clinic.clinicId]));
+      expect(await importing).toEqual([{ code }]);
+      await operator.query("commit");
+      expect(await changing).toEqual(outcomeOfTheChange);
+      await owner.query(typeof outcomeOfTheChange === "string" ? "rollback" : "commit");
+    }
+  } finally {
+    for (const client of [operator, owner]) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+  const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 and first_name = 'Imported' order by code", [clinic.clinicId]);
+  expect(rows).toEqual([{ code: "PT-000002" }, { code: "PT-000003" }]);
+});
+
+// each clinic given a code took its currency and code prefixes locks, held until the import's transaction ended in
+// PostgreSQL's lock table, which the whole server shares: an import of 6,400 new clinics and their patients in one
+// transaction failed with "out of shared memory", as did other sessions' locks and connections meanwhile (000477: the
+// codes of a clinic whose audit chain the transaction has written, as a clinic's creation does, take no setting lock)
+test("an import of new clinics and their patients in one transaction holds no setting lock per clinic", async () => {
+  const operator = await rootPool().connect();
+  try {
+    await operator.query("begin");
+    const { rows: clinics } = await operator.query(
+      `insert into app_public.clinic (name, timezone, currency, calling_code)
+       select 'Imported clinic ' || g || ' ' || gen_random_uuid(), 'Africa/Dar_es_Salaam', 'TZS', '255' from generate_series(1, 20) g
+       returning id`,
+    );
+    const { rows: codes } = await operator.query(
+      "insert into app_public.patient (clinic_id, first_name, last_name) select id, 'Imported', 'Patient' from unnest($1::uuid[]) id returning code",
+      [clinics.map((c) => c.id)],
+    );
+    expect(new Set(codes.map((c) => c.code))).toEqual(new Set(["PAT-000001"]));
+    const { rows } = await operator.query("select count(*)::int as locks from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'");
+    expect(rows).toEqual([{ locks: 0 }]);
+  } finally {
+    await operator.query("rollback");
+    operator.release();
+  }
+});
