@@ -6488,11 +6488,18 @@ declare
   v_display text;
   v_value bigint;
 begin
-  -- the currency before the code prefixes, as every change of the prefixes takes them (tg_clinic__code_prefixes_distinct):
-  -- what holds the code prefixes holds the currency too, and a change of both cannot hold one while it waits for the other
-  perform app_private.lock_clinic_setting(next_code.clinic_id, 'currency', false);
-  -- a change of the prefixes under way finishes first (its prefix read below), and one that comes after sees this code
-  perform app_private.lock_clinic_setting(next_code.clinic_id, 'code prefixes', false);
+  -- a transaction that has written the clinic's audit chain holds its head until it ends, and a change of the prefixes
+  -- writes its entry before it commits: this code comes first whatever the change holds, and the change reads it after
+  -- its entry (tg_clinic__code_prefixes_unused); waiting here for the setting locks such a change holds, while it waits
+  -- for the head, was a deadlock
+  if not exists (select from app_private.audit_chain_head h
+                 where h.chain_id = next_code.clinic_id and h.xmin = pg_current_xact_id()::xid) then
+    -- the currency before the code prefixes, as every change of the prefixes takes them (tg_clinic__code_prefixes_distinct):
+    -- what holds the code prefixes holds the currency too, and a change of both cannot hold one while it waits for the other
+    perform app_private.lock_clinic_setting(next_code.clinic_id, 'currency', false);
+    -- a change of the prefixes under way finishes first (its prefix read below), and one that comes after sees this code
+    perform app_private.lock_clinic_setting(next_code.clinic_id, 'code prefixes', false);
+  end if;
   select coalesce(c.code_prefixes ->> next_code.prefix, next_code.prefix) into v_display
   from app_public.clinic c
   where c.id = next_code.clinic_id
@@ -6523,7 +6530,7 @@ ALTER FUNCTION app_private.next_code(clinic_id uuid, prefix text) OWNER TO :DATA
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides, read under the clinic''s code prefixes lock (lock_clinic_setting, shared: a change of the prefixes under way finishes first, and one that comes after sees this code), taken after the currency''s (shared), the order a change of the prefixes takes them in. Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
+COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides, read under the clinic''s code prefixes lock (lock_clinic_setting, shared: a change of the prefixes under way finishes first, and one that comes after sees this code), taken after the currency''s (shared), the order a change of the prefixes takes them in. A transaction that has written the clinic''s audit chain (its head) takes neither: a change of the prefixes commits after it, and reads its codes after its own audit entry (tg_clinic__code_prefixes_unused). Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
 
 
 --
@@ -8489,9 +8496,6 @@ CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     AS $$
 declare
   v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
-  v_kind text;
-  v_prefix text;
-  v_others text[];
 begin
   if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes
      or not app_hidden.code_prefixes_are_valid(new.code_prefixes) then
@@ -8504,22 +8508,12 @@ begin
       using errcode = 'CINVL';
   end if;
   if tg_op = 'UPDATE' then
-    -- the codes being given (next_code, under this lock shared) are committed before they are read below, and codes
-    -- asked for from now on wait for this change and take the prefixes it leaves: before the row's audit entry, after
-    -- the currency (taken alone, whether it changes too or in a later statement of the transaction: next_code and a new
-    -- invoice hold it shared before the code prefixes)
+    -- the codes being given (next_code, under this lock shared) are committed before they are read (after the row's
+    -- audit entry: tg_clinic__code_prefixes_unused), and codes asked for from now on wait for this change and take the
+    -- prefixes it leaves: before the row's audit entry, after the currency (taken alone, whether it changes too or in a
+    -- later statement of the transaction: next_code and a new invoice hold it shared before the code prefixes)
     perform app_private.lock_clinic_setting(new.id, 'currency', true);
     perform app_private.lock_clinic_setting(new.id, 'code prefixes', true);
-    for v_kind, v_prefix in
-      select k, coalesce(new.code_prefixes ->> k, k) from unnest(v_kinds) k
-      where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
-    loop
-      v_others := array_remove(app_private.kinds_with_codes(new.id, v_prefix), v_kind);
-      if cardinality(v_others) > 0 then
-        raise exception 'The prefix % is already on codes of another kind (%): choose one that no other kind of code has had.', v_prefix, array_to_string(v_others, ', ')
-          using errcode = 'CINVL';
-      end if;
-    end loop;
   end if;
   return new;
 end;
@@ -8532,7 +8526,50 @@ ALTER FUNCTION app_private.tg_clinic__code_prefixes_distinct() OWNER TO :DATABAS
 -- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included, nor has had codes under (INVALID_INPUT); checked when the prefixes change, under the clinic''s currency lock and then its code prefixes lock (lock_clinic_setting, exclusive: the order next_code and a new invoice take them in, shared), so that the codes being given are seen and those asked for meanwhile wait and take the new prefixes.';
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included (INVALID_INPUT); when the prefixes change, takes the clinic''s currency lock and then its code prefixes lock (lock_clinic_setting, exclusive: the order next_code and a new invoice take them in, shared), so that the codes being given are committed before tg_clinic__code_prefixes_unused reads them and those asked for meanwhile wait and take the new prefixes.';
+
+
+--
+-- Name: tg_clinic__code_prefixes_unused(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__code_prefixes_unused() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
+  v_kind text;
+  v_prefix text;
+  v_others text[];
+begin
+  -- after the row's audit entry, holding the head of the clinic's audit chain: a transaction that had written it, and
+  -- gave codes without waiting for this change's locks (next_code), has committed them
+  for v_kind, v_prefix in
+    select k, coalesce(new.code_prefixes ->> k, k) from unnest(v_kinds) k
+    where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
+  loop
+    v_others := array_remove(app_private.kinds_with_codes(new.id, v_prefix), v_kind);
+    if cardinality(v_others) > 0 then
+      raise exception 'The prefix % is already on codes of another kind (%): choose one that no other kind of code has had.', v_prefix, array_to_string(v_others, ', ')
+        using errcode = 'CINVL';
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__code_prefixes_unused() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__code_prefixes_unused(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_unused() IS 'Trigger: a kind''s new code prefix is not one another kind has had codes under, a deleted row''s included (INVALID_INPUT); read after the row''s audit entry, holding the clinic''s audit chain head, so that the codes given by a transaction that held it (next_code, which then takes no setting lock) are committed and seen, and after tg_clinic__code_prefixes_distinct''s locks, so that those being given under them are too.';
 
 
 --
@@ -21301,6 +21338,20 @@ CREATE TRIGGER _510_line_moves_up AFTER UPDATE OF status ON app_public.report_ex
 
 
 --
+-- Name: clinic _600_code_prefixes_unused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_code_prefixes_unused AFTER UPDATE OF code_prefixes ON app_public.clinic FOR EACH ROW WHEN ((old.code_prefixes IS DISTINCT FROM new.code_prefixes)) EXECUTE FUNCTION app_private.tg_clinic__code_prefixes_unused();
+
+
+--
+-- Name: TRIGGER _600_code_prefixes_unused ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _600_code_prefixes_unused ON app_public.clinic IS 'A kind''s new code prefix is not on codes of another kind, read after the row''s audit entry (tg_clinic__code_prefixes_unused).';
+
+
+--
 -- Name: clinic _600_no_closed_day_ahead; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -24762,6 +24813,13 @@ REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__code_prefixes_unused(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__code_prefixes_unused() FROM PUBLIC;
 
 
 --
