@@ -2,11 +2,12 @@
  * The clinic domain through the API: tenancy across foreign keys, soft delete
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
+import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { beginWithSettings } from "../../server/pg-transaction.ts";
 import { addMember, asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
-import { atOnce, outcome, trackBackend, waitsFor, waitsForLock, whileHolding } from "../support/locks.ts";
+import { atOnce, beginWhenFree, outcome, trackBackend, waitsFor, waitsForLock, whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
 import { until } from "../support/until.ts";
 
@@ -1486,6 +1487,53 @@ describe("service catalog prices", () => {
     expect(rows).toEqual(
       ["1000", "1100", "1200", "1300", "1400"].map((price, i) => ({ price: `${price}.000`, at_its_start: `${price}.000`, until_the_next: i === 4 ? null : true })),
     );
+  });
+
+  // the history had no trigger of its own: an operator's psql as the owner role rewrote a past price, moved its times,
+  // deleted it, forged one into the past or truncated every clinic's history, and the audit log recorded none of it
+  test("an operator's psql rewrites no price of the history: a price, its times or who set it changed, one deleted or forged, or a truncate, are refused; the service's change still writes it", async () => {
+    const service = await createService(a.clinicId, "1000");
+    await rootPool().query("update app_public.service set price = 1500 where id = $1", [service.id]);
+    const history = async () =>
+      (await rootPool().query(
+        "select id, price, effective_from, effective_to, changed_by from app_public.service_price where service_id = $1 order by effective_from",
+        [service.id],
+      )).rows;
+    const before = await history();
+    const operator = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await operator.connect();
+    try {
+      const past = "where service_id = $1 and effective_to is not null";
+      const current = "where service_id = $1 and effective_to is null";
+      for (const statement of [
+        `update app_public.service_price set price = 1 ${past}`,
+        `update app_public.service_price set effective_from = effective_from - interval '1 year' ${past}`,
+        `update app_public.service_price set effective_to = effective_to + interval '1 day' ${past}`,
+        `update app_public.service_price set changed_by = '${a.members.owner.userId}' ${past}`,
+        `update app_public.service_price set price = 1 ${current}`, // the service still at 1500
+        `update app_public.service_price set effective_to = now() ${current}`, // the service left with no price
+        `delete from app_public.service_price ${past}`,
+        `insert into app_public.service_price (clinic_id, service_id, price, effective_from, effective_to)
+         select clinic_id, service_id, 1, effective_from - interval '1 year', effective_from from app_public.service_price ${past}`,
+      ]) {
+        await operator.query("begin");
+        const error = await operator.query(statement, [service.id]).then(() => null, (e: Error) => e);
+        await operator.query("rollback");
+        expect({ statement, error }).toEqual({
+          statement,
+          error: expect.objectContaining({ code: "CFORB", message: "A service's price history is written by its price changes alone: change the service's price instead." }),
+        });
+      }
+      // every clinic's history at once (its lock once the table is free, then rolled back)
+      const truncated = await beginWhenFree(operator, "truncate app_public.service_price").then(() => null, (e: Error) => e);
+      await operator.query("rollback");
+      expect(truncated).toMatchObject({ code: "CFORB", message: "A service's price history is written by its price changes alone: change the service's price instead." });
+      expect(await history()).toEqual(before);
+      await operator.query("update app_public.service set price = 1700 where id = $1", [service.id]);
+    } finally {
+      await operator.end();
+    }
+    expect((await history()).map(({ price, effective_to }) => [price, effective_to === null])).toEqual([["1000.000", false], ["1500.000", false], ["1700.000", true]]);
   });
 
   // a line's quantity raised after its service's price changed gave the units added then at the price the service had
