@@ -10771,6 +10771,47 @@ COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR U
 
 
 --
+-- Name: tg_service_price__history_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_service_price__history_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_price numeric;
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    select s.price into v_price from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
+  end if;
+  if tg_op = 'UPDATE' and old.effective_to is null and v_price is distinct from old.price
+     and new.effective_to = greatest(now(), old.effective_from + interval '1 microsecond')
+     and (new.clinic_id, new.id, new.service_id, new.price, new.effective_from, new.changed_by)
+         is not distinct from (old.clinic_id, old.id, old.service_id, old.price, old.effective_from, old.changed_by) then
+    return new;
+  end if;
+  if tg_op = 'INSERT' and new.effective_to is null and new.price = v_price
+     and new.changed_by is not distinct from app_public.current_user_id()
+     and new.effective_from = greatest(now(), (select max(p.effective_to) from app_public.service_price p
+                                               where p.clinic_id = new.clinic_id and p.service_id = new.service_id)) then
+    return new;
+  end if;
+  raise exception 'A service''s price history is written by its price changes alone: change the service''s price instead.'
+    using errcode = 'CFORB';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_service_price__history_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_service_price__history_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_service_price__history_kept() IS 'BEFORE INSERT, UPDATE or DELETE on service_price, and BEFORE TRUNCATE: lets through what a service''s price change writes (tg_service__record_price), the current price closed at the transaction''s time or a moment after it began once the service''s price is another, and the service''s price opened where the one closed ended (now, the first), set by the session''s user; refuses anything else (FORBIDDEN), so that an operator''s psql neither rewrites nor takes out a price the audit log''s entries of the service do not tell.';
+
+
+--
 -- Name: tg_user__end_sessions(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20281,6 +20322,34 @@ CREATE TRIGGER _200_guard_owners BEFORE INSERT OR DELETE OR UPDATE ON app_public
 
 
 --
+-- Name: service_price _200_history_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_history_kept BEFORE INSERT OR DELETE OR UPDATE ON app_public.service_price FOR EACH ROW EXECUTE FUNCTION app_private.tg_service_price__history_kept();
+
+
+--
+-- Name: TRIGGER _200_history_kept ON service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_history_kept ON app_public.service_price IS 'The history written by the service''s price changes alone (tg_service_price__history_kept).';
+
+
+--
+-- Name: service_price _200_history_kept_on_truncate; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_history_kept_on_truncate BEFORE TRUNCATE ON app_public.service_price FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_service_price__history_kept();
+
+
+--
+-- Name: TRIGGER _200_history_kept_on_truncate ON service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_history_kept_on_truncate ON app_public.service_price IS 'A truncate, which fires no row''s trigger, refused too (tg_service_price__history_kept).';
+
+
+--
 -- Name: invoice _200_lifecycle; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25219,6 +25288,13 @@ REVOKE ALL ON FUNCTION app_private.tg_service__names_as_meant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_service__record_price() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_service_price__history_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_service_price__history_kept() FROM PUBLIC;
 
 
 --
