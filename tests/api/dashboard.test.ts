@@ -233,7 +233,7 @@ describe("a clinic with money of invoices left in its old currency (changed befo
       return (await c.query("select id from app_public.record_payment($1, 20, 'cash')", [partly.id])).rows[0].id as string;
     });
     // as its owner could before 000066, which keeps the currency of a clinic with invoices
-    await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
       await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
       await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
     });

@@ -95,7 +95,7 @@ test("the payments of an invoice left in its clinic's old currency (changed befo
   const dollars = await createIssuedInvoice(moved, "80");
   await committedAs(cashier, (c) => c.query("select app_public.record_payment($1, 80, 'card')", [dollars.id]));
   // as its owner could before 000066, which keeps the currency of a clinic with invoices
-  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+  await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
     await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
   });
@@ -127,7 +127,7 @@ test("an upgrade names the clinics whose currency changed, before 000136 kept it
     await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, (await createService(clinic.clinicId, "50000")).id]);
   }
   // as an owner could before 000136: audited as any change of the clinic is
-  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+  await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(relabelled.members.owner.userId, relabelled.clinicId)]);
     await client.query("update app_public.clinic set currency = 'USD' where id = $1", [relabelled.clinicId]);
   });

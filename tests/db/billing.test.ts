@@ -1171,6 +1171,29 @@ describe("a closed day is final", () => {
     }
   });
 
+  // a close takes the clinic's time zone shared (close_day), and a change of the zone holds it (exclusive) while it waits
+  // for the head of the clinic's audit chain for its audit entry: a cashier's transaction that took a payment (the head
+  // held until it ends) and then closed the day waited for the change while the change waited for it, and PostgreSQL
+  // ended one of them as a deadlock (40P01) (000478: a transaction holding the head takes no setting's shared lock, and
+  // the change reads the closed days after its own audit entry)
+  test("a payment and then a close in one transaction, and an owner's change of time zone, take their turns without a deadlock", async () => {
+    const busy = await createClinic("Paying and closing clinic");
+    const invoice = await createIssuedInvoice(busy, "1000");
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today");
+    await atOnce(busy.members.cashier, busy.members.owner, async (cashierTx, ownerTx) => {
+      await cashierTx.query("select app_public.record_payment($1, 100, 'cash')", [invoice.id]);
+      // Kiritimati is never a day behind Dar es Salaam: the day closing has started there
+      const changing = outcome(ownerTx.query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1 returning timezone", [busy.clinicId]));
+      expect(await waitsForLock(ownerTx, changing)).toBe(true);
+      expect(await outcome(cashierTx.query("select status from app_public.close_day($1::date, 100)", [today]))).toEqual([{ status: "closed" }]);
+      await cashierTx.query("commit");
+      expect(await changing).toEqual([{ timezone: "Pacific/Kiritimati" }]);
+      await ownerTx.query("commit");
+    });
+    const { rows } = await rootPool().query("select status, closed_in_time_zone from app_public.daily_reconciliation where clinic_id = $1", [busy.clinicId]);
+    expect(rows).toEqual([{ status: "closed", closed_in_time_zone: "Africa/Dar_es_Salaam" }]);
+  });
+
   test("a close racing a change of time zone waits for it, and then sees its day has not started in the new zone", async () => {
     const racing = await createClinic("Racing zones clinic");
     await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [racing.clinicId]);
@@ -1833,7 +1856,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     partly = await createIssuedInvoice(moved, "50");
     partPaid = await pay(movedCashier, partly.id, "20", "card");
     // as its owner could before 000066, which keeps the currency of a clinic with invoices: audited as any change of the clinic is
-    await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
       await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
       await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
     });

@@ -435,6 +435,103 @@ test("an operator's correction and then an import in one transaction, and an own
   expect(rows).toEqual([{ code: "PT-000002" }, { code: "PT-000003" }]);
 });
 
+// an operator's statements each in a savepoint of their own (psql's ON_ERROR_ROLLBACK, an import that skips the rows
+// it cannot take): the audit chain's head written in a savepoint bears the savepoint's transaction id, not the
+// transaction's, and a code asked for after it took the setting locks a change of the prefixes held while the change
+// waited for the head, as before 000477, and PostgreSQL ended one of them as a deadlock (40P01) (000478: a head written
+// in a savepoint of the transaction, released or still open, is held as one the transaction wrote itself; one rolled
+// back holds nothing, and the code after it waits for the change)
+test("an operator's correction and imports in savepoints of their own, and an owner's change of the prefixes, take their turns without a deadlock", async () => {
+  const clinic = await createTestClinic();
+  const patient = await createPatient(clinic.clinicId);
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
+  const IMPORT = "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code";
+  const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
+  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
+  try {
+    await Promise.all([operator, owner].map(trackBackend));
+    await operator.query("begin");
+    await operator.query("savepoint statement");
+    await operator.query("update app_public.patient set first_name = 'Corrected' where id = $1", [patient.id]);
+    await operator.query("release savepoint statement");
+    await asTheOwnerThroughTheApi(owner, clinic);
+    const changing = outcome(owner.query(RENAME, [clinic.clinicId, '{"PAT": "P", "VIS": "PT"}']));
+    expect(await waitsFor(owner, operator)).toBe(true);
+    // each patient in a savepoint, the second's code asked for after the first's audit entry
+    for (const code of ["PT-000002", "PT-000003"]) {
+      await operator.query("savepoint statement");
+      expect(await outcome(operator.query(IMPORT, [clinic.clinicId]))).toEqual([{ code }]);
+      await operator.query("release savepoint statement");
+    }
+    await operator.query("commit");
+    // visits given PT while patients were being imported under it: refused, the imports seen
+    expect(await changing).toBe("CINVL");
+    await owner.query("rollback");
+    // a savepoint that wrote the head rolled back holds it no more: the change goes first, and the import takes its prefix
+    await operator.query("begin");
+    await operator.query("savepoint statement");
+    await operator.query("update app_public.patient set first_name = 'Corrected again' where id = $1", [patient.id]);
+    await asTheOwnerThroughTheApi(owner, clinic);
+    const renaming = outcome(owner.query(RENAME, [clinic.clinicId, '{"PAT": "PA"}']));
+    expect(await waitsFor(owner, operator)).toBe(true);
+    await operator.query("rollback to savepoint statement");
+    expect(await renaming).toEqual([{ code_prefixes: { PAT: "PA" } }]);
+    const importing = outcome(operator.query(IMPORT, [clinic.clinicId]));
+    expect(await waitsFor(operator, owner)).toBe(true);
+    await owner.query("commit");
+    expect(await importing).toEqual([{ code: "PA-000004" }]);
+    await operator.query("commit");
+  } finally {
+    for (const client of [operator, owner]) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+  const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 and first_name = 'Imported' order by code", [clinic.clinicId]);
+  expect(rows).toEqual([{ code: "PA-000004" }, { code: "PT-000002" }, { code: "PT-000003" }]);
+});
+
+// a new invoice takes the clinic's currency (shared, _050_currency_turn) before its code, and a change of the prefixes or
+// the currency holds it (exclusive) while it waits for the head of the clinic's audit chain for its audit entry: an
+// operator's transaction that corrected a patient (the head held until it ends) and then made an invoice waited for the
+// change while the change waited for it, and PostgreSQL ended one of them as a deadlock (40P01) (000478: a setting's
+// shared lock is not taken by a transaction that holds the clinic's audit chain head, as next_code's since 000477, and a
+// change of the currency reads the invoices and amounts it is refused for after its own audit entry)
+test("an operator's correction and then an invoice in one transaction, and an owner's change of the currency or the prefixes, take their turns without a deadlock", async () => {
+  const clinic = await createTestClinic();
+  const patient = await createPatient(clinic.clinicId);
+  const { rows: currencies } = await rootPool().query("select currency from app_public.clinic where id = $1", [clinic.clinicId]);
+  const otherCurrency = currencies[0].currency === "EUR" ? "GBP" : "EUR";
+  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
+  try {
+    await Promise.all([operator, owner].map(trackBackend));
+    for (const [correction, change, value, code, outcomeOfTheChange] of [
+      // the clinic's first invoice made while its currency changes: the change refused, the invoice seen
+      ["Corrected", "currency", otherCurrency, "INV-000001", "CINVL"],
+      // invoices renamed IN: the invoice, numbered before the change, keeps INV
+      ["Corrected again", "code_prefixes", '{"INV": "IN"}', "INV-000002", [{ changed: '{"INV": "IN"}' }]],
+    ] as const) {
+      await operator.query("begin");
+      await operator.query("update app_public.patient set first_name = $2 where id = $1", [patient.id, correction]);
+      await asTheOwnerThroughTheApi(owner, clinic);
+      const changing = outcome(owner.query(`update app_public.clinic set ${change} = $2 where id = $1 returning ${change}::text as changed`, [clinic.clinicId, value]));
+      expect(await waitsFor(owner, operator)).toBe(true);
+      const invoicing = outcome(operator.query("insert into app_public.invoice (clinic_id, patient_id) values ($1, $2) returning code", [clinic.clinicId, patient.id]));
+      expect(await invoicing).toEqual([{ code }]);
+      await operator.query("commit");
+      expect(await changing).toEqual(outcomeOfTheChange);
+      await owner.query(typeof outcomeOfTheChange === "string" ? "rollback" : "commit");
+    }
+  } finally {
+    for (const client of [operator, owner]) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+  const { rows } = await rootPool().query("select code, currency from app_public.invoice where clinic_id = $1 order by code", [clinic.clinicId]);
+  expect(rows).toEqual([{ code: "INV-000001", currency: currencies[0].currency }, { code: "INV-000002", currency: currencies[0].currency }]);
+});
+
 // each clinic given a code took its currency and code prefixes locks, held until the import's transaction ended in
 // PostgreSQL's lock table, which the whole server shares: an import of 6,400 new clinics and their patients in one
 // transaction failed with "out of shared memory", as did other sessions' locks and connections meanwhile (000477: the

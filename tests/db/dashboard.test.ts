@@ -70,7 +70,7 @@ test("the outstanding balance counts the open invoices in the clinic's currency 
   const partly = await createIssuedInvoice(clinic, "50");
   await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.record_payment($1, 20, 'cash', null, null, null)", [partly.id]));
   // as its owner could before 000066, which keeps the currency of a clinic with invoices
-  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+  await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(clinic.members.owner.userId, clinic.clinicId)]);
     await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]);
   });
@@ -156,7 +156,7 @@ test("the upgrade puts the money and lines of invoices in an old currency apart:
     `insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_in_time_zone, closed_at, expected_card, counted_card) values ($1, $2::date - 7, 'closed', 'Africa/Dar_es_Salaam', now(), 40, 40)`,
     [clinic.clinicId, day],
   );
-  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+  await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(clinic.members.owner.userId, clinic.clinicId)]);
     await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]);
   });

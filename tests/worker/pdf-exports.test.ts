@@ -809,7 +809,7 @@ test("an invoice in another currency than its clinic's now (changed before 00006
   const invoice = await createIssuedInvoice(moved, "1000");
   await committedAs(await cashierSession(moved), (c) => c.query("select app_public.record_payment($1, 50.50, 'cash')", [invoice.id]));
   // as its owner could before 000066, which keeps the currency of a clinic with invoices: audited as any change of the clinic is
-  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+  await withTriggersOff([["app_public.clinic", "_600_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
     await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
   });
