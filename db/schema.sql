@@ -4322,7 +4322,7 @@ ALTER FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, V
 -- Name: FUNCTION check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) IS 'INVALID_INPUT "<what> has no more decimals than the clinic''s currency" unless every amount fits the clinic''s currency, read under the currency''s lock (shared: a change of it under way finishes first, and one that comes after sees this amount written). Take it before any audited write of the transaction (lock_clinic_setting).';
+COMMENT ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) IS 'INVALID_INPUT "<what> has no more decimals than the clinic''s currency" unless every amount fits the clinic''s currency, read under the currency''s lock (shared: a change of it under way finishes first, and one that comes after sees this amount written). Take it before any audited write of the transaction (lock_clinic_setting); a transaction holding the clinic''s audit chain head takes none, and a change of the currency, committing after it, sees the amount (tg_clinic__currency_kept).';
 
 
 --
@@ -5515,6 +5515,52 @@ COMMENT ON FUNCTION app_private.hold_for_new_password(user_id uuid) IS 'Takes wh
 
 
 --
+-- Name: holds_audit_chain_head(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.holds_audit_chain_head(chain_id uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_own bigint := pg_current_xact_id()::text::bigint;
+  v_writer xid;
+  v_after bigint;
+begin
+  select h.xmin into v_writer from app_private.audit_chain_head h where h.chain_id = holds_audit_chain_head.chain_id;
+  if not found then
+    return false;
+  end if;
+  -- how far the head's writer came after this transaction's own id, modulo 2^32 (as the ids wrap): 0, the transaction
+  -- itself; a savepoint of it after, its id given after the transaction's; half the ids round before, another's
+  v_after := (v_writer::text::bigint - v_own % 4294967296 + 4294967296) % 4294967296;
+  if v_after = 0 then
+    return true;
+  elsif v_after >= 2147483648 then
+    return false;
+  end if;
+  -- a savepoint of this transaction, released or still open, is in progress until the transaction ends; another's write
+  -- is the row only once committed. A head no one has written for some two billion transactions keeps its writer's id,
+  -- which may read as one not given yet (no one's)
+  begin
+    return pg_xact_status((v_own + v_after)::text::xid8) is not distinct from 'in progress';
+  exception when invalid_parameter_value then
+    return false;
+  end;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.holds_audit_chain_head(chain_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION holds_audit_chain_head(chain_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) IS 'Whether this transaction holds the head of the audit chain (a clinic id) until it ends: it wrote it, itself or in a savepoint not rolled back (released or still open), so that a writer of the chain, a change of the clinic''s settings among them, commits after it. Read by lock_clinic_setting, which then takes no shared lock (next_code''s, a new invoice''s, an amount''s, a close''s).';
+
+
+--
 -- Name: patient; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -6146,7 +6192,10 @@ CREATE FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, ex
 begin
   if exclusive then
     perform pg_advisory_xact_lock(hashtextextended(setting || ':' || lock_clinic_setting.clinic_id, 0));
-  else
+  -- a transaction holding the clinic's audit chain head comes before any change of the setting, which writes its audit
+  -- entry before it commits and reads what was written under the old setting after it: waiting here for a change that
+  -- waits for the head was a deadlock
+  elsif not app_private.holds_audit_chain_head(lock_clinic_setting.clinic_id) then
     perform pg_advisory_xact_lock_shared(hashtextextended(setting || ':' || lock_clinic_setting.clinic_id, 0));
   end if;
 end;
@@ -6159,7 +6208,7 @@ ALTER FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exc
 -- Name: FUNCTION lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) IS 'Locks a setting of a clinic until the end of the transaction: exclusive for a change of it, shared for what must see it unchanged (the currency for a new invoice, the time zone for a close of a day). Take it before any audited write of the transaction: a change of the setting waits for it holding the clinic''s audit chain head.';
+COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) IS 'Locks a setting of a clinic until the end of the transaction: exclusive for a change of it, shared for what must see it unchanged (the currency for a new invoice, the time zone for a close of a day). Take it before any audited write of the transaction: a change of the setting waits for it holding the clinic''s audit chain head. A transaction that holds that head already (holds_audit_chain_head) takes no shared lock: a change commits after it, and reads what it wrote under the old setting after the change''s own audit entry (tg_clinic__code_prefixes_unused, tg_clinic__currency_kept, tg_clinic__no_closed_day_ahead).';
 
 
 --
@@ -6488,18 +6537,13 @@ declare
   v_display text;
   v_value bigint;
 begin
-  -- a transaction that has written the clinic's audit chain holds its head until it ends, and a change of the prefixes
-  -- writes its entry before it commits: this code comes first whatever the change holds, and the change reads it after
-  -- its entry (tg_clinic__code_prefixes_unused); waiting here for the setting locks such a change holds, while it waits
-  -- for the head, was a deadlock
-  if not exists (select from app_private.audit_chain_head h
-                 where h.chain_id = next_code.clinic_id and h.xmin = pg_current_xact_id()::xid) then
-    -- the currency before the code prefixes, as every change of the prefixes takes them (tg_clinic__code_prefixes_distinct):
-    -- what holds the code prefixes holds the currency too, and a change of both cannot hold one while it waits for the other
-    perform app_private.lock_clinic_setting(next_code.clinic_id, 'currency', false);
-    -- a change of the prefixes under way finishes first (its prefix read below), and one that comes after sees this code
-    perform app_private.lock_clinic_setting(next_code.clinic_id, 'code prefixes', false);
-  end if;
+  -- the currency before the code prefixes, as every change of the prefixes takes them (tg_clinic__code_prefixes_distinct):
+  -- what holds the code prefixes holds the currency too, and a change of both cannot hold one while it waits for the other.
+  -- Neither for a transaction holding the clinic's audit chain head (lock_clinic_setting): a change of the prefixes
+  -- commits after it, and reads this code after its own audit entry (tg_clinic__code_prefixes_unused)
+  perform app_private.lock_clinic_setting(next_code.clinic_id, 'currency', false);
+  -- a change of the prefixes under way finishes first (its prefix read below), and one that comes after sees this code
+  perform app_private.lock_clinic_setting(next_code.clinic_id, 'code prefixes', false);
   select coalesce(c.code_prefixes ->> next_code.prefix, next_code.prefix) into v_display
   from app_public.clinic c
   where c.id = next_code.clinic_id
@@ -6530,7 +6574,7 @@ ALTER FUNCTION app_private.next_code(clinic_id uuid, prefix text) OWNER TO :DATA
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides, read under the clinic''s code prefixes lock (lock_clinic_setting, shared: a change of the prefixes under way finishes first, and one that comes after sees this code), taken after the currency''s (shared), the order a change of the prefixes takes them in. A transaction that has written the clinic''s audit chain (its head) takes neither: a change of the prefixes commits after it, and reads its codes after its own audit entry (tg_clinic__code_prefixes_unused). Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
+COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides, read under the clinic''s code prefixes lock (lock_clinic_setting, shared: a change of the prefixes under way finishes first, and one that comes after sees this code), taken after the currency''s (shared), the order a change of the prefixes takes them in. A transaction that holds the clinic''s audit chain head (holds_audit_chain_head: it wrote it, itself or in a savepoint not rolled back) takes neither: a change of the prefixes commits after it, and reads its codes after its own audit entry (tg_clinic__code_prefixes_unused). Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
 
 
 --
@@ -8615,11 +8659,9 @@ declare
   v_price numeric;
   v_deleted boolean;
 begin
-  if not app_public.is_valid_currency(new.currency) then
-    return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
-  end if;
-  perform app_private.lock_clinic_setting(new.id, 'currency', true);
-  -- read after the lock: an invoice, a visit's service or a count made meanwhile has committed (the manager who changes it sees them all)
+  -- read after the row's audit entry, holding the head of the clinic's audit chain, and after tg_clinic__currency_turn's
+  -- lock: an invoice, a visit's service or a count made meanwhile has committed (the manager who changes it sees them
+  -- all), a transaction that held the head and wrote them without waiting for the lock (lock_clinic_setting) included
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
     raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
       using errcode = 'CINVL';
@@ -8641,7 +8683,7 @@ begin
       app_public.currency_decimals(new.currency), case when v_deleted then ' (a deleted service: restore it, change its price, delete it again)' else '' end
       using errcode = 'CINVL', detail = json_build_object('serviceId', v_id)::text;
   end if;
-  return new;
+  return null;
 end;
 $$;
 
@@ -8652,7 +8694,36 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT, naming the service, the first in number order of their codes, live ones before deleted ones, its id in the error''s DETAIL, extensions.serviceId); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT, naming the service, the first in number order of their codes, live ones before deleted ones, its id in the error''s DETAIL, extensions.serviceId); read after the row''s audit entry, holding the clinic''s audit chain head, and after tg_clinic__currency_turn''s lock, so that what was being written in the currency, by a transaction that held the head too, has committed and is seen.';
+
+
+--
+-- Name: tg_clinic__currency_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__currency_turn() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- what is being written in the currency (new invoices, check_in_clinic_currency) finishes first, and what comes after
+  -- waits for this change: before the row's audit entry locks its chain
+  perform app_private.lock_clinic_setting(new.id, 'currency', true);
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__currency_turn() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__currency_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__currency_turn() IS 'Trigger: a change of the clinic''s currency takes its turn with what is being written in it (lock_clinic_setting, exclusive: new invoices and check_in_clinic_currency take it shared) before anything of the row is written; tg_clinic__currency_kept reads what it is refused for after the row''s audit entry.';
 
 
 --
@@ -9089,7 +9160,7 @@ ALTER FUNCTION app_private.tg_invoice__currency_turn() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__currency_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__currency_turn() IS 'Trigger: a new invoice waits for a change of its clinic''s currency in flight (and holds one off), before anything else about it is decided.';
+COMMENT ON FUNCTION app_private.tg_invoice__currency_turn() IS 'Trigger: a new invoice waits for a change of its clinic''s currency in flight (and holds one off), before anything else about it is decided; one made by a transaction holding the clinic''s audit chain head does not wait (lock_clinic_setting), and the change, committing after it, sees it and is refused (tg_clinic__currency_kept).';
 
 
 --
@@ -20238,10 +20309,17 @@ CREATE TRIGGER _160_code_prefixes_distinct BEFORE INSERT OR UPDATE OF code_prefi
 
 
 --
--- Name: clinic _160_currency_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: clinic _160_currency_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _160_currency_kept BEFORE UPDATE OF currency ON app_public.clinic FOR EACH ROW WHEN ((new.currency IS DISTINCT FROM old.currency)) EXECUTE FUNCTION app_private.tg_clinic__currency_kept();
+CREATE TRIGGER _160_currency_turn BEFORE UPDATE OF currency ON app_public.clinic FOR EACH ROW WHEN ((new.currency IS DISTINCT FROM old.currency)) EXECUTE FUNCTION app_private.tg_clinic__currency_turn();
+
+
+--
+-- Name: TRIGGER _160_currency_turn ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _160_currency_turn ON app_public.clinic IS 'A change of the currency and what is being written in it take turns (tg_clinic__currency_turn).';
 
 
 --
@@ -21418,6 +21496,20 @@ CREATE TRIGGER _600_code_prefixes_unused AFTER UPDATE OF code_prefixes ON app_pu
 --
 
 COMMENT ON TRIGGER _600_code_prefixes_unused ON app_public.clinic IS 'A kind''s new code prefix is not on codes of another kind, read after the row''s audit entry (tg_clinic__code_prefixes_unused).';
+
+
+--
+-- Name: clinic _600_currency_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_currency_kept AFTER UPDATE OF currency ON app_public.clinic FOR EACH ROW WHEN ((new.currency IS DISTINCT FROM old.currency)) EXECUTE FUNCTION app_private.tg_clinic__currency_kept();
+
+
+--
+-- Name: TRIGGER _600_currency_kept ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _600_currency_kept ON app_public.clinic IS 'A change of the currency refused once amounts are kept in it, read after the row''s audit entry (tg_clinic__currency_kept).';
 
 
 --
@@ -24269,6 +24361,13 @@ REVOKE ALL ON FUNCTION app_private.hold_for_new_password(user_id uuid) FROM PUBL
 
 
 --
+-- Name: FUNCTION holds_audit_chain_head(chain_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: TABLE patient; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -24903,6 +25002,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__contact_as_meant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_kept() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__currency_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_turn() FROM PUBLIC;
 
 
 --

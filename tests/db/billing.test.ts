@@ -1174,7 +1174,7 @@ describe("a closed day is final", () => {
   // a close takes the clinic's time zone shared (close_day), and a change of the zone holds it (exclusive) while it waits
   // for the head of the clinic's audit chain for its audit entry: a cashier's transaction that took a payment (the head
   // held until it ends) and then closed the day waited for the change while the change waited for it, and PostgreSQL
-  // ended one of them as a deadlock (40P01) (000478: a transaction holding the head takes no setting's shared lock, and
+  // ended one of them as a deadlock (40P01) (000479: a transaction holding the head takes no setting's shared lock, and
   // the change reads the closed days after its own audit entry)
   test("a payment and then a close in one transaction, and an owner's change of time zone, take their turns without a deadlock", async () => {
     const busy = await createClinic("Paying and closing clinic");

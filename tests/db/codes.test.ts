@@ -438,7 +438,7 @@ test("an operator's correction and then an import in one transaction, and an own
 // an operator's statements each in a savepoint of their own (psql's ON_ERROR_ROLLBACK, an import that skips the rows
 // it cannot take): the audit chain's head written in a savepoint bears the savepoint's transaction id, not the
 // transaction's, and a code asked for after it took the setting locks a change of the prefixes held while the change
-// waited for the head, as before 000477, and PostgreSQL ended one of them as a deadlock (40P01) (000478: a head written
+// waited for the head, as before 000477, and PostgreSQL ended one of them as a deadlock (40P01) (000479: a head written
 // in a savepoint of the transaction, released or still open, is held as one the transaction wrote itself; one rolled
 // back holds nothing, and the code after it waits for the change)
 test("an operator's correction and imports in savepoints of their own, and an owner's change of the prefixes, take their turns without a deadlock", async () => {
@@ -494,7 +494,7 @@ test("an operator's correction and imports in savepoints of their own, and an ow
 // a new invoice takes the clinic's currency (shared, _050_currency_turn) before its code, and a change of the prefixes or
 // the currency holds it (exclusive) while it waits for the head of the clinic's audit chain for its audit entry: an
 // operator's transaction that corrected a patient (the head held until it ends) and then made an invoice waited for the
-// change while the change waited for it, and PostgreSQL ended one of them as a deadlock (40P01) (000478: a setting's
+// change while the change waited for it, and PostgreSQL ended one of them as a deadlock (40P01) (000479: a setting's
 // shared lock is not taken by a transaction that holds the clinic's audit chain head, as next_code's since 000477, and a
 // change of the currency reads the invoices and amounts it is refused for after its own audit entry)
 test("an operator's correction and then an invoice in one transaction, and an owner's change of the currency or the prefixes, take their turns without a deadlock", async () => {
