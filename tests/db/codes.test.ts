@@ -315,6 +315,23 @@ async function asTheOwnerThroughTheApi(client: pg.PoolClient, clinic: TestClinic
   await client.query("select app_hidden.take_clinic_write_turn()");
 }
 
+/**
+ * `fn` given a connection of the owner's requests through the API and `operators` connections of operators' psql, each
+ * tracked (waitsFor); each rolled back unless `fn` committed it, and released, after.
+ */
+async function withOwnerAndOperators(operators: number, fn: (owner: pg.PoolClient, operators: pg.PoolClient[]) => Promise<void>): Promise<void> {
+  const clients = [await apiPool().connect(), ...(await Promise.all(Array.from({ length: operators }, () => rootPool().connect())))];
+  try {
+    await Promise.all(clients.map(trackBackend));
+    await fn(clients[0], clients.slice(1));
+  } finally {
+    for (const client of clients) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+}
+
 // a code was given under the prefix it read before a change of the prefixes committed, and the change read the codes
 // given without waiting for those being given: the API's writes of a clinic take turns (take_clinic_write_turn), but an
 // operator's import of patients does not take the API's turn, so that PT-000001, a patient being imported, was not seen
@@ -326,9 +343,7 @@ test("a change of the prefixes and a code being given take turns: the change see
   await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
   const IMPORT = "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code";
   const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
-  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
-  try {
-    await Promise.all([trackBackend(operator), trackBackend(owner)]);
+  await withOwnerAndOperators(1, async (owner, [operator]) => {
     // the import first: the owner's change waits for it, then sees its code
     await operator.query("begin");
     expect((await operator.query(IMPORT, [clinic.clinicId])).rows).toEqual([{ code: "PT-000001" }]);
@@ -347,12 +362,7 @@ test("a change of the prefixes and a code being given take turns: the change see
     await owner.query("commit");
     expect(await importing).toEqual([{ code: "PA-000002" }]);
     await operator.query("commit");
-  } finally {
-    for (const client of [operator, owner]) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
+  });
   const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 order by code", [clinic.clinicId]);
   expect(rows).toEqual([{ code: "PA-000002" }, { code: "PT-000001" }]);
 });
@@ -365,9 +375,7 @@ test("a change of the prefixes and a code being given take turns: the change see
 test("a new invoice and a change of the prefixes and the currency at once take their turns without a deadlock", async () => {
   const clinic = await createTestClinic();
   const patient = await createPatient(clinic.clinicId);
-  const [importer, operator, owner] = [await rootPool().connect(), await rootPool().connect(), await apiPool().connect()];
-  try {
-    await Promise.all([importer, operator, owner].map(trackBackend));
+  await withOwnerAndOperators(2, async (owner, [importer, operator]) => {
     const { rows } = await rootPool().query("select currency from app_public.clinic where id = $1", [clinic.clinicId]);
     const otherCurrency = rows[0].currency === "EUR" ? "GBP" : "EUR";
     // a patient being imported (an operator's import) holds the code prefixes (shared) a moment: the change waits for it
@@ -386,12 +394,7 @@ test("a new invoice and a change of the prefixes and the currency at once take t
     await owner.query("commit");
     expect(await invoicing).toEqual([{ code: "INV-000001" }]);
     await operator.query("commit");
-  } finally {
-    for (const client of [importer, operator, owner]) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
+  });
 });
 
 // an owner's change of the prefixes takes the clinic's setting locks (exclusive) and then, for its audit entry, the head
@@ -405,9 +408,7 @@ test("an operator's correction and then an import in one transaction, and an own
   const patient = await createPatient(clinic.clinicId);
   await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
   const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
-  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
-  try {
-    await Promise.all([operator, owner].map(trackBackend));
+  await withOwnerAndOperators(1, async (owner, [operator]) => {
     for (const [correction, prefixes, code, outcomeOfTheChange] of [
       // visits given PT while patient PT-000002, the first code under PT, is being imported: refused, the import seen
       ["Corrected", '{"PAT": "P", "VIS": "PT"}', "PT-000002", "CINVL"],
@@ -425,12 +426,7 @@ test("an operator's correction and then an import in one transaction, and an own
       expect(await changing).toEqual(outcomeOfTheChange);
       await owner.query(typeof outcomeOfTheChange === "string" ? "rollback" : "commit");
     }
-  } finally {
-    for (const client of [operator, owner]) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
+  });
   const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 and first_name = 'Imported' order by code", [clinic.clinicId]);
   expect(rows).toEqual([{ code: "PT-000002" }, { code: "PT-000003" }]);
 });
@@ -447,9 +443,7 @@ test("an operator's correction and imports in savepoints of their own, and an ow
   await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
   const IMPORT = "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code";
   const RENAME = "update app_public.clinic set code_prefixes = $2 where id = $1 returning code_prefixes";
-  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
-  try {
-    await Promise.all([operator, owner].map(trackBackend));
+  await withOwnerAndOperators(1, async (owner, [operator]) => {
     await operator.query("begin");
     await operator.query("savepoint statement");
     await operator.query("update app_public.patient set first_name = 'Corrected' where id = $1", [patient.id]);
@@ -481,12 +475,7 @@ test("an operator's correction and imports in savepoints of their own, and an ow
     await owner.query("commit");
     expect(await importing).toEqual([{ code: "PA-000004" }]);
     await operator.query("commit");
-  } finally {
-    for (const client of [operator, owner]) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
+  });
   const { rows } = await rootPool().query("select code from app_public.patient where clinic_id = $1 and first_name = 'Imported' order by code", [clinic.clinicId]);
   expect(rows).toEqual([{ code: "PA-000004" }, { code: "PT-000002" }, { code: "PT-000003" }]);
 });
@@ -502,9 +491,7 @@ test("an operator's correction and then an invoice in one transaction, and an ow
   const patient = await createPatient(clinic.clinicId);
   const { rows: currencies } = await rootPool().query("select currency from app_public.clinic where id = $1", [clinic.clinicId]);
   const otherCurrency = currencies[0].currency === "EUR" ? "GBP" : "EUR";
-  const [operator, owner] = [await rootPool().connect(), await apiPool().connect()];
-  try {
-    await Promise.all([operator, owner].map(trackBackend));
+  await withOwnerAndOperators(1, async (owner, [operator]) => {
     for (const [correction, change, value, code, outcomeOfTheChange] of [
       // the clinic's first invoice made while its currency changes: the change refused, the invoice seen
       ["Corrected", "currency", otherCurrency, "INV-000001", "CINVL"],
@@ -522,12 +509,7 @@ test("an operator's correction and then an invoice in one transaction, and an ow
       expect(await changing).toEqual(outcomeOfTheChange);
       await owner.query(typeof outcomeOfTheChange === "string" ? "rollback" : "commit");
     }
-  } finally {
-    for (const client of [operator, owner]) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
+  });
   const { rows } = await rootPool().query("select code, currency from app_public.invoice where clinic_id = $1 order by code", [clinic.clinicId]);
   expect(rows).toEqual([{ code: "INV-000001", currency: currencies[0].currency }, { code: "INV-000002", currency: currencies[0].currency }]);
 });
