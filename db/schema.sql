@@ -3715,7 +3715,8 @@ COMMENT ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id
 CREATE TABLE app_private.audit_chain_head (
     chain_id uuid NOT NULL,
     seq bigint DEFAULT 0 NOT NULL,
-    hash text DEFAULT repeat('0'::text, 64) NOT NULL
+    hash text DEFAULT repeat('0'::text, 64) NOT NULL,
+    written_by xid8
 );
 
 ALTER TABLE ONLY app_private.audit_chain_head FORCE ROW LEVEL SECURITY;
@@ -3749,6 +3750,13 @@ COMMENT ON COLUMN app_private.audit_chain_head.seq IS 'seq of the last entry.';
 --
 
 COMMENT ON COLUMN app_private.audit_chain_head.hash IS 'hash of the last entry.';
+
+
+--
+-- Name: COLUMN audit_chain_head.written_by; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_chain_head.written_by IS 'The transaction that last wrote this head (write_audit: its pg_current_xact_id(), from a savepoint too), which holds the head until it ends: holds_audit_chain_head. Null for a head not written since the column was added.';
 
 
 --
@@ -5519,35 +5527,13 @@ COMMENT ON FUNCTION app_private.hold_for_new_password(user_id uuid) IS 'Takes wh
 --
 
 CREATE FUNCTION app_private.holds_audit_chain_head(chain_id uuid) RETURNS boolean
-    LANGUAGE plpgsql
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_own bigint := pg_current_xact_id()::text::bigint;
-  v_writer xid;
-  v_after bigint;
-begin
-  select h.xmin into v_writer from app_private.audit_chain_head h where h.chain_id = holds_audit_chain_head.chain_id;
-  if not found then
-    return false;
-  end if;
-  -- how far the head's writer came after this transaction's own id, modulo 2^32 (as the ids wrap): 0, the transaction
-  -- itself; a savepoint of it after, its id given after the transaction's; half the ids round before, another's
-  v_after := (v_writer::text::bigint - v_own % 4294967296 + 4294967296) % 4294967296;
-  if v_after = 0 then
-    return true;
-  elsif v_after >= 2147483648 then
-    return false;
-  end if;
-  -- a savepoint of this transaction, released or still open, is in progress until the transaction ends; another's write
-  -- is the row only once committed. A head no one has written for some two billion transactions keeps its writer's id,
-  -- which may read as one not given yet (no one's)
-  begin
-    return pg_xact_status((v_own + v_after)::text::xid8) is not distinct from 'in progress';
-  exception when invalid_parameter_value then
-    return false;
-  end;
-end;
+  -- a transaction with no id has written nothing; the id is the transaction's own in a savepoint too, and a version
+  -- written in a savepoint rolled back is not the row read
+  select exists (select from app_private.audit_chain_head h
+                 where h.chain_id = holds_audit_chain_head.chain_id and h.written_by = pg_current_xact_id_if_assigned());
 $$;
 
 
@@ -5557,7 +5543,7 @@ ALTER FUNCTION app_private.holds_audit_chain_head(chain_id uuid) OWNER TO :DATAB
 -- Name: FUNCTION holds_audit_chain_head(chain_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) IS 'Whether this transaction holds the head of the audit chain (a clinic id) until it ends: it wrote it, itself or in a savepoint not rolled back (released or still open), so that a writer of the chain, a change of the clinic''s settings among them, commits after it. Read by lock_clinic_setting, which then takes no shared lock (next_code''s, a new invoice''s, an amount''s, a close''s).';
+COMMENT ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) IS 'Whether this transaction holds the head of the audit chain (a clinic id) until it ends: it wrote it (written_by), itself or in a savepoint not rolled back (released or still open), so that a writer of the chain, a change of the clinic''s settings among them, commits after it. Read by lock_clinic_setting, which then takes no shared lock (next_code''s, a new invoice''s, an amount''s, a close''s).';
 
 
 --
@@ -11877,7 +11863,7 @@ begin
     old_values, new_values, detail, prev_hash, hash)
   values (write_audit.clinic_id, v_seq, v_at, write_audit.actor_user_id, write_audit.action, write_audit.table_name,
     write_audit.record_id, write_audit.old_values, write_audit.new_values, write_audit.detail, v_prev, v_hash);
-  update app_private.audit_chain_head h set seq = v_seq, hash = v_hash where h.chain_id = v_chain;
+  update app_private.audit_chain_head h set seq = v_seq, hash = v_hash, written_by = pg_current_xact_id() where h.chain_id = v_chain;
 end;
 $$;
 
@@ -11888,7 +11874,7 @@ ALTER FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name t
 -- Name: FUNCTION write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null).';
+COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null), the chain''s head noting the transaction that wrote it (written_by).';
 
 
 --
