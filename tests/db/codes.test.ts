@@ -480,6 +480,30 @@ test("an operator's correction and imports in savepoints of their own, and an ow
   expect(rows).toEqual([{ code: "PA-000004" }, { code: "PT-000002" }, { code: "PT-000003" }]);
 });
 
+// a database restored on a new server (pg_dump, pg_restore) keeps each head's written_by, an id of the old server's; the
+// new server gives its ids from its own count, and in time gives that id to a transaction of its own: one that had
+// written nothing of the clinic was read as holding its head, took no setting lock for its code, read the prefixes a
+// change under way was replacing, and numbered a patient PT-000002 after the change gave patients PA (000481: the head
+// also notes when its writer began, now(), which no transaction of the new server shares with one of the old)
+test("a head restored from another server is held by no transaction of this one, even one given the id its writer had there", async () => {
+  const clinic = await createTestClinic();
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [clinic.clinicId]);
+  const IMPORT = "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Imported', 'Patient') returning code";
+  await withOwnerAndOperators(1, async (owner, [operator]) => {
+    await operator.query("begin");
+    const { rows } = await operator.query("select pg_current_xact_id()::text as id");
+    // as the restore left the head: written by the old server's transaction that had this id there
+    await rootPool().query("update app_private.audit_chain_head set written_by = $2::xid8, writer_began = now() - interval '1 day' where chain_id = $1", [clinic.clinicId, rows[0].id]);
+    await asTheOwnerThroughTheApi(owner, clinic);
+    expect((await owner.query("update app_public.clinic set code_prefixes = '{\"PAT\": \"PA\"}' where id = $1 returning code_prefixes", [clinic.clinicId])).rows).toEqual([{ code_prefixes: { PAT: "PA" } }]);
+    const importing = outcome(operator.query(IMPORT, [clinic.clinicId]));
+    expect(await waitsFor(operator, owner)).toBe(true);
+    await owner.query("commit");
+    expect(await importing).toEqual([{ code: "PA-000001" }]);
+    await operator.query("commit");
+  });
+});
+
 // a new invoice takes the clinic's currency (shared, _050_currency_turn) before its code, and a change of the prefixes or
 // the currency holds it (exclusive) while it waits for the head of the clinic's audit chain for its audit entry: an
 // operator's transaction that corrected a patient (the head held until it ends) and then made an invoice waited for the
