@@ -3716,7 +3716,8 @@ CREATE TABLE app_private.audit_chain_head (
     chain_id uuid NOT NULL,
     seq bigint DEFAULT 0 NOT NULL,
     hash text DEFAULT repeat('0'::text, 64) NOT NULL,
-    written_by xid8
+    written_by xid8,
+    writer_began timestamp with time zone
 );
 
 ALTER TABLE ONLY app_private.audit_chain_head FORCE ROW LEVEL SECURITY;
@@ -3756,7 +3757,14 @@ COMMENT ON COLUMN app_private.audit_chain_head.hash IS 'hash of the last entry.'
 -- Name: COLUMN audit_chain_head.written_by; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.audit_chain_head.written_by IS 'The transaction that last wrote this head (write_audit: its pg_current_xact_id(), from a savepoint too), which holds the head until it ends: holds_audit_chain_head. Null for a head not written since the column was added.';
+COMMENT ON COLUMN app_private.audit_chain_head.written_by IS 'The transaction that last wrote this head (write_audit: its pg_current_xact_id(), from a savepoint too), which holds the head until it ends: holds_audit_chain_head, with writer_began (an id of another server''s, restored, may be given again here). Null for a head not written since the column was added.';
+
+
+--
+-- Name: COLUMN audit_chain_head.writer_began; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_chain_head.writer_began IS 'When the transaction that last wrote this head (written_by) began (write_audit: its now()): a head restored from another server names an id this server may give again, to a transaction that began after the restore (holds_audit_chain_head). Null for a head not written since the column was added.';
 
 
 --
@@ -5531,9 +5539,11 @@ CREATE FUNCTION app_private.holds_audit_chain_head(chain_id uuid) RETURNS boolea
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   -- a transaction with no id has written nothing; the id is the transaction's own in a savepoint too, and a version
-  -- written in a savepoint rolled back is not the row read
+  -- written in a savepoint rolled back is not the row read. An id restored from another server may be given again here,
+  -- to a transaction that began after the restore
   select exists (select from app_private.audit_chain_head h
-                 where h.chain_id = holds_audit_chain_head.chain_id and h.written_by = pg_current_xact_id_if_assigned());
+                 where h.chain_id = holds_audit_chain_head.chain_id and h.written_by = pg_current_xact_id_if_assigned()
+                   and h.writer_began = now());
 $$;
 
 
@@ -5543,7 +5553,7 @@ ALTER FUNCTION app_private.holds_audit_chain_head(chain_id uuid) OWNER TO :DATAB
 -- Name: FUNCTION holds_audit_chain_head(chain_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) IS 'Whether this transaction holds the head of the audit chain (a clinic id) until it ends: it wrote it (written_by), itself or in a savepoint not rolled back (released or still open), so that a writer of the chain, a change of the clinic''s settings among them, commits after it. Read by lock_clinic_setting, which then takes no shared lock (next_code''s, a new invoice''s, an amount''s, a close''s).';
+COMMENT ON FUNCTION app_private.holds_audit_chain_head(chain_id uuid) IS 'Whether this transaction holds the head of the audit chain (a clinic id) until it ends: it wrote it (written_by, begun at writer_began: a head restored from another server names an id this one may give again), itself or in a savepoint not rolled back (released or still open), so that a writer of the chain, a change of the clinic''s settings among them, commits after it. Read by lock_clinic_setting, which then takes no shared lock (next_code''s, a new invoice''s, an amount''s, a close''s).';
 
 
 --
@@ -11863,7 +11873,8 @@ begin
     old_values, new_values, detail, prev_hash, hash)
   values (write_audit.clinic_id, v_seq, v_at, write_audit.actor_user_id, write_audit.action, write_audit.table_name,
     write_audit.record_id, write_audit.old_values, write_audit.new_values, write_audit.detail, v_prev, v_hash);
-  update app_private.audit_chain_head h set seq = v_seq, hash = v_hash, written_by = pg_current_xact_id() where h.chain_id = v_chain;
+  update app_private.audit_chain_head h set seq = v_seq, hash = v_hash, written_by = pg_current_xact_id(), writer_began = now()
+  where h.chain_id = v_chain;
 end;
 $$;
 
@@ -11874,7 +11885,7 @@ ALTER FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name t
 -- Name: FUNCTION write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null), the chain''s head noting the transaction that wrote it (written_by).';
+COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null), the chain''s head noting the transaction that wrote it (written_by) and when it began (writer_began).';
 
 
 --
