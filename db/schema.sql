@@ -7102,6 +7102,49 @@ COMMENT ON FUNCTION app_private.patients_born_named(date_of_birth date, last_nam
 
 
 --
+-- Name: price_closed_at(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.price_closed_at(effective_from timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select greatest(now(), price_closed_at.effective_from + interval '1 microsecond');
+$$;
+
+
+ALTER FUNCTION app_private.price_closed_at(effective_from timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION price_closed_at(effective_from timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.price_closed_at(effective_from timestamp with time zone) IS 'When a change of a service''s price closes its current price, in force since `effective_from`: at the transaction''s time or, if that price began then or later (an earlier change of the same transaction, or a change committed meanwhile), a microsecond after it began, so that each price is in force a moment at least and the history lists prices in the order they were set. Written by tg_service__record_price, the only time tg_service_price__history_kept lets a price close at.';
+
+
+--
+-- Name: price_opened_at(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.price_opened_at(clinic_id uuid, service_id uuid) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select greatest(now(), (select max(p.effective_to) from app_public.service_price p
+                          where p.clinic_id = price_opened_at.clinic_id and p.service_id = price_opened_at.service_id));
+$$;
+
+
+ALTER FUNCTION app_private.price_opened_at(clinic_id uuid, service_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION price_opened_at(clinic_id uuid, service_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.price_opened_at(clinic_id uuid, service_id uuid) IS 'When a service''s new price begins: where its last price closed (price_closed_at), or now for its first. Written by tg_service__record_price, the only time tg_service_price__history_kept lets a price open at.';
+
+
+--
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10810,19 +10853,16 @@ CREATE FUNCTION app_private.tg_service__record_price() RETURNS trigger
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
-declare
-  v_from timestamptz := now();
 begin
   if tg_op = 'UPDATE' then
     if new.price = old.price then
       return null;
     end if;
-    update app_public.service_price p set effective_to = greatest(now(), p.effective_from + interval '1 microsecond')
-    where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null
-    returning p.effective_to into v_from;
+    update app_public.service_price p set effective_to = app_private.price_closed_at(p.effective_from)
+    where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null;
   end if;
   insert into app_public.service_price (clinic_id, service_id, price, effective_from, changed_by)
-  values (new.clinic_id, new.id, new.price, coalesce(v_from, now()), app_public.current_user_id());
+  values (new.clinic_id, new.id, new.price, app_private.price_opened_at(new.clinic_id, new.id), app_public.current_user_id());
   return null;
 end;
 $$;
@@ -10834,7 +10874,7 @@ ALTER FUNCTION app_private.tg_service__record_price() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_service__record_price(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began then or later (an earlier change of the same transaction, or a change committed meanwhile), a microsecond after it began: each price is in force a moment at least, so the history lists prices in the order they were set.';
+COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price (price_closed_at: at the transaction''s time, or a microsecond after it began if it began then or later) and opens the new one where it closed (price_opened_at), so that each price is in force a moment at least and the history lists prices in the order they were set.';
 
 
 --
@@ -10852,15 +10892,14 @@ begin
     select s.price into v_price from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
   end if;
   if tg_op = 'UPDATE' and old.effective_to is null and v_price is distinct from old.price
-     and new.effective_to = greatest(now(), old.effective_from + interval '1 microsecond')
+     and new.effective_to = app_private.price_closed_at(old.effective_from)
      and (new.clinic_id, new.id, new.service_id, new.price, new.effective_from, new.changed_by)
          is not distinct from (old.clinic_id, old.id, old.service_id, old.price, old.effective_from, old.changed_by) then
     return new;
   end if;
   if tg_op = 'INSERT' and new.effective_to is null and new.price = v_price
      and new.changed_by is not distinct from app_public.current_user_id()
-     and new.effective_from = greatest(now(), (select max(p.effective_to) from app_public.service_price p
-                                               where p.clinic_id = new.clinic_id and p.service_id = new.service_id)) then
+     and new.effective_from = app_private.price_opened_at(new.clinic_id, new.service_id) then
     return new;
   end if;
   raise exception 'A service''s price history is written by its price changes alone: change the service''s price instead.'
@@ -10875,7 +10914,7 @@ ALTER FUNCTION app_private.tg_service_price__history_kept() OWNER TO :DATABASE_O
 -- Name: FUNCTION tg_service_price__history_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_service_price__history_kept() IS 'BEFORE INSERT, UPDATE or DELETE on service_price, and BEFORE TRUNCATE: lets through what a service''s price change writes (tg_service__record_price), the current price closed at the transaction''s time or a moment after it began once the service''s price is another, and the service''s price opened where the one closed ended (now, the first), set by the session''s user; refuses anything else (FORBIDDEN), so that an operator''s psql neither rewrites nor takes out a price the audit log''s entries of the service do not tell.';
+COMMENT ON FUNCTION app_private.tg_service_price__history_kept() IS 'BEFORE INSERT, UPDATE or DELETE on service_price, and BEFORE TRUNCATE: lets through what a service''s price change writes (tg_service__record_price), the current price closed at price_closed_at once the service''s price is another, and the service''s price opened at price_opened_at, set by the session''s user; refuses anything else (FORBIDDEN), so that an operator''s psql neither rewrites nor takes out a price the audit log''s entries of the service do not tell.';
 
 
 --
@@ -24677,6 +24716,20 @@ REVOKE ALL ON FUNCTION app_private.patient_duplicates(phone text, first_name tex
 --
 
 REVOKE ALL ON FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION price_closed_at(effective_from timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.price_closed_at(effective_from timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION price_opened_at(clinic_id uuid, service_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.price_opened_at(clinic_id uuid, service_id uuid) FROM PUBLIC;
 
 
 --
