@@ -719,6 +719,26 @@ COMMENT ON FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_row
 
 
 --
+-- Name: code_kinds(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.code_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
+$$;
+
+
+ALTER FUNCTION app_hidden.code_kinds() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION code_kinds(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.code_kinds() IS 'The kinds of code a clinic numbers its rows with (patients, services, visits, invoices, payments, refunds), each its own default prefix, which a clinic''s code_prefixes may replace.';
+
+
+--
 -- Name: code_number(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -749,7 +769,7 @@ CREATE FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) RETURNS boole
   select jsonb_typeof(prefixes) = 'object'
     and not exists (
       select 1 from jsonb_each(prefixes) p
-      where p.key not in ('PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF')
+      where p.key <> all (app_hidden.code_kinds())
          or jsonb_typeof(p.value) <> 'string'
          or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$');
 $_$;
@@ -761,7 +781,27 @@ ALTER FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) OWNER TO :DATA
 -- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
+COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (code_kinds: PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
+
+
+--
+-- Name: code_prefixes_in_full(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.code_prefixes_in_full(prefixes jsonb) RETURNS TABLE(kind text, prefix text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select k, coalesce(code_prefixes_in_full.prefixes ->> k, k) from unnest(app_hidden.code_kinds()) k;
+$$;
+
+
+ALTER FUNCTION app_hidden.code_prefixes_in_full(prefixes jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION code_prefixes_in_full(prefixes jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.code_prefixes_in_full(prefixes jsonb) IS 'Each kind of code (code_kinds) with the prefix a clinic''s code_prefixes give it: its override, else the kind itself.';
 
 
 --
@@ -8577,16 +8617,13 @@ CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
-declare
-  v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
 begin
   if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes
      or not app_hidden.code_prefixes_are_valid(new.code_prefixes) then
     return new; -- unchanged, or told what a prefix is by code_prefixes_are_valid ("%" was told it was on codes of another kind)
   end if;
   -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
-  if (select count(distinct upper(coalesce(new.code_prefixes ->> k, k)))
-      from unnest(v_kinds) k) < cardinality(v_kinds) then
+  if (select count(distinct upper(p.prefix)) < count(*) from app_hidden.code_prefixes_in_full(new.code_prefixes) p) then
     raise exception 'Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.'
       using errcode = 'CINVL';
   end if;
@@ -8609,7 +8646,7 @@ ALTER FUNCTION app_private.tg_clinic__code_prefixes_distinct() OWNER TO :DATABAS
 -- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included (INVALID_INPUT); when the prefixes change, takes the clinic''s currency lock and then its code prefixes lock (lock_clinic_setting, exclusive: the order next_code and a new invoice take them in, shared), so that the codes being given are committed before tg_clinic__code_prefixes_unused reads them and those asked for meanwhile wait and take the new prefixes.';
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included (code_prefixes_in_full; INVALID_INPUT); when the prefixes change, takes the clinic''s currency lock and then its code prefixes lock (lock_clinic_setting, exclusive: the order next_code and a new invoice take them in, shared), so that the codes being given are committed before tg_clinic__code_prefixes_unused reads them and those asked for meanwhile wait and take the new prefixes.';
 
 
 --
@@ -8624,7 +8661,6 @@ CREATE FUNCTION app_private.tg_clinic__code_prefixes_unused() RETURNS trigger
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
-  v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
   v_kind text;
   v_prefix text;
   v_others text[];
@@ -8632,8 +8668,9 @@ begin
   -- after the row's audit entry, holding the head of the clinic's audit chain: a transaction that had written it, and
   -- gave codes without waiting for this change's locks (next_code), has committed them
   for v_kind, v_prefix in
-    select k, coalesce(new.code_prefixes ->> k, k) from unnest(v_kinds) k
-    where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
+    select n.kind, n.prefix from app_hidden.code_prefixes_in_full(new.code_prefixes) n
+      join app_hidden.code_prefixes_in_full(old.code_prefixes) o using (kind)
+    where upper(n.prefix) <> upper(o.prefix)
   loop
     v_others := array_remove(app_private.kinds_with_codes(new.id, v_prefix), v_kind);
     if cardinality(v_others) > 0 then
@@ -8652,7 +8689,7 @@ ALTER FUNCTION app_private.tg_clinic__code_prefixes_unused() OWNER TO :DATABASE_
 -- Name: FUNCTION tg_clinic__code_prefixes_unused(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_unused() IS 'Trigger: a kind''s new code prefix is not one another kind has had codes under, a deleted row''s included (INVALID_INPUT); read after the row''s audit entry, holding the clinic''s audit chain head, so that the codes given by a transaction that held it (next_code, which then takes no setting lock) are committed and seen, and after tg_clinic__code_prefixes_distinct''s locks, so that those being given under them are too.';
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_unused() IS 'Trigger: a kind''s new code prefix (code_prefixes_in_full) is not one another kind has had codes under, a deleted row''s included (INVALID_INPUT); read after the row''s audit entry, holding the clinic''s audit chain head, so that the codes given by a transaction that held it (next_code, which then takes no setting lock) are committed and seen, and after tg_clinic__code_prefixes_distinct''s locks, so that those being given under them are too.';
 
 
 --
@@ -23480,6 +23517,14 @@ GRANT ALL ON FUNCTION app_hidden.changes_nothing_but_stamps(new_row jsonb, old_r
 
 
 --
+-- Name: FUNCTION code_kinds(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.code_kinds() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.code_kinds() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION code_number(code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -23493,6 +23538,14 @@ GRANT ALL ON FUNCTION app_hidden.code_number(code text) TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION code_prefixes_in_full(prefixes jsonb); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.code_prefixes_in_full(prefixes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.code_prefixes_in_full(prefixes jsonb) TO :DATABASE_VISITOR;
 
 
 --
