@@ -1738,20 +1738,23 @@ COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a wor
 
 
 --
--- Name: national_number(text, text[], text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: national_number(text, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[] DEFAULT '{}'::text[]) RETURNS text
+CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[]) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
   v_plan jsonb := app_hidden.phone_plan(calling_code);
   v_readings text[] := app_hidden.phone_readings(v_plan, calling_code, typed);
+  -- a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers: taken only if it
+  -- makes one of the plan's numbers (+1 and +7 have none that starts with 0)
+  v_guessed text[] := app_hidden.phone_readings(v_plan, calling_code, array[case when calling_code not in ('1', '7') then '0' || typed[1] end]);
   v_reading text;
 begin
   -- the first reading that is one of the plan's numbers (its length and its pattern), the guessed
   -- versions' last ...
-  foreach v_reading in array v_readings || app_hidden.phone_readings(v_plan, calling_code, guessed) loop
+  foreach v_reading in array v_readings || v_guessed loop
     if app_hidden.phone_length_allowed(v_plan, calling_code, v_reading) and v_reading ~ ('^(?:' || (v_plan ->> 'pattern') || ')$') then
       return v_reading;
     end if;
@@ -1768,13 +1771,13 @@ end;
 $_$;
 
 
-ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred; `guessed`: versions taken only if they make one of the plan''s numbers): of their readings (phone_readings), the first that is one of the plan''s numbers, else the first of the typed ones of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
+COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred; and the first with a national 0 put back in front, taken only if that makes one of the plan''s numbers, at any code but 1 and 7): of their readings (phone_readings), the first that is one of the plan''s numbers, else the first of the typed ones of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
 
 
 --
@@ -14517,6 +14520,8 @@ declare
   v_without_0 text;
   v_code text;
   v_national text;
+  v_versions text[];
+  v_turn int;
   v_international boolean;
   v_plan jsonb;
   v_lengths int[];
@@ -14556,10 +14561,8 @@ begin
     if v_code is null then
       raise exception 'This is not a phone number: it does not start with a country code in use.' using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code,
-      array[substr(v_digits, length(v_code) + 1), nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))],
-      -- a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
-      array[case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
+    v_versions := array_remove(array[substr(v_digits, length(v_code) + 1),
+                                     nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))], null);
   else
     if default_calling_code is null then
       raise exception 'This phone number has no country code: start it with + and the country code.'
@@ -14570,8 +14573,9 @@ begin
       raise exception 'This phone number has no country code, and +%, the code that would complete it, is not one in use: start it with + and the country code.', v_code
         using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[v_digits], array[case when v_code not in ('1', '7') then '0' || v_digits end]);
+    v_versions := array[v_digits];
   end if;
+  v_national := app_hidden.national_number(v_code, v_versions);
 
   if v_national is null then
     v_plan := app_hidden.phone_plan(v_code);
@@ -14593,6 +14597,17 @@ begin
       coalesce(', not counting the national prefix ' || (v_plan ->> 'trunk'), ''))
       using errcode = 'CINPH';
   end if;
+  -- the number saved reads as itself typed as it is saved and shown (+ and its digits): a reading of a length the plan
+  -- allows that is none of its numbers may read so as another (0358 947 3855 at 358 saved +3583589473855 read
+  -- +3589473855, the code typed twice; 0 8 8 355 14 17 56 at 375 read again without a trunk prefix 8, twice), which is
+  -- saved (a number typed as saved, the form most logins and every saved phone read again come in, read so already); a
+  -- reading so drops what it read as typed in front of the number (or is one of the plan's numbers, which reads as
+  -- itself), at most as many times as a phone has digits
+  for v_turn in 1 .. 15 loop
+    exit when v_versions = array[v_national];
+    v_versions := array[v_national];
+    v_national := app_hidden.national_number(v_code, v_versions);
+  end loop;
   v_digits := v_code || v_national;
   -- North America's area code and exchange never start with 0 or 1.
   if v_code = '1' and v_digits !~ '^1[2-9][0-9]{2}[2-9][0-9]{6}$' then
@@ -14610,7 +14625,7 @@ ALTER FUNCTION app_public.normalize_phone(raw text, default_calling_code app_pub
 -- Name: FUNCTION normalize_phone(raw text, default_calling_code app_public.calling_code); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code, and a national 0 left out is put back where the number is none of its country''s without it (+39 6…, 6… at 39); the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number, and for text of more than 1000 characters as typed before reading any of it.';
+COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code, and a national 0 left out is put back where the number is none of its country''s without it (+39 6…, 6… at 39); the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; the number read is read once more as it is saved (+ and its digits), and that reading saved, so that a phone reads as itself typed as it is shown (0358 947 3855 at 358, whose reading +3583589473855 is none of the plan''s numbers, is +3589473855, as +3583589473855 typed reads); raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number, and for text of more than 1000 characters as typed before reading any of it.';
 
 
 --
@@ -23776,11 +23791,11 @@ GRANT ALL ON FUNCTION app_hidden.name_unpunctuated(name text) TO :DATABASE_VISIT
 
 
 --
--- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) TO :DATABASE_VISITOR;
 
 
 --

@@ -106,6 +106,10 @@ describe("phones are read with their country's numbering plan", () => {
     ["+375 800 123 4567", null, "+3758001234567"], // a Belarusian toll-free number starting with the trunk prefix 8
     ["8 029 123 45 67", "375", "+375291234567"], // Belarus's national prefix 80
     ["+250 06 53 77 16", null, "+25006537716"], // a Rwandan fixed line, starting with 0 where the trunk prefix is 0
+    // none of the plan's numbers in any reading: read again as saved, as the code typed twice (was +3583589473855) and
+    // with the trunk prefix 8 typed twice after the 0 (was +37588355141756)
+    ["0358 947 3855", "358", "+3589473855"],
+    ["0 8 8 355 14 17 56", "375", "+375355141756"],
     ["\u0660\u0667\u0661\u0662 \u0663\u0664\u0665 \u0666\u0667\u0668", "255", "+255712345678"], // Arabic-Indic digits
     ["0712\u00a0345\u2013678", "255", "+255712345678"], // a no-break space and an en dash, as pasted
     // full-width, as an East Asian keyboard types them: they were "not a phone number"
@@ -131,6 +135,34 @@ describe("phones are read with their country's numbering plan", () => {
     ["0712 345 678", "999", /and \+999, the code that would complete it, is not one in use/],
   ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode, message) => {
     await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(message) });
+  });
+
+  // A number none of whose readings is one of its plan's numbers was saved as the first reading of an allowed length,
+  // which typed again as saved (as lists show it, as a user logs in) could read as another: the person was not found by
+  // their phone as shown, and correct_saved_phones rewrote what registration saved.
+  test("a phone reads as itself typed as it is saved, whatever its country and however it was typed", async () => {
+    const client = await rootPool().connect();
+    try {
+      await client.query(`create function pg_temp.read_phone(typed text, code text) returns text language plpgsql as $$
+        begin return app_public.normalize_phone(typed, code); exception when sqlstate 'CINPH' then return null; end $$`);
+      // every plan's lengths, typed in national form (its trunk prefix, then digits from its code: the code typed
+      // twice, or a trunk prefix again) and in international form with the code typed twice
+      const { rows } = await client.query(`
+        with plans as (
+          select n::text as code, app_hidden.phone_plan(n::text) as plan from generate_series(1, 999) n
+          where app_hidden.phone_plan(n::text) is not null),
+        typed as (
+          select p.code, t.typed
+          from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
+            lateral (select left(p.code || repeat('8', 3) || '9876543210123456', l::int) as national) d,
+            unnest(array[coalesce(p.plan ->> 'trunk', '') || d.national, '+' || p.code || p.code || d.national]) t(typed)),
+        saved as (select code, typed, pg_temp.read_phone(typed, code) as saved from typed)
+        select code, typed, saved, pg_temp.read_phone(saved, null) as read_again from saved where saved is not null`);
+      expect(rows.length).toBeGreaterThan(500);
+      expect(rows.filter((r) => r.read_again !== r.saved)).toEqual([]);
+    } finally {
+      client.release(true); // its temporary function goes with it
+    }
   });
 });
 
@@ -207,13 +239,14 @@ test("phones saved under older rules are read again: corrected where their peopl
   const indiaTwice = `+91919${digits(9)}`; // 91 98… typed at a +91 clinic
   const [italy, ivoryCoast] = [`+3961${digits(7)}`, `+2257071${digits(5)}`]; // 06 1…, 07 07 1… typed at their clinics: the 0 was lost
   const tollFree = `+3758001${digits(6)}`; // a Belarusian toll-free number, whose 8 is no trunk prefix
+  const finlandTwice = "+3583589473855"; // 0358 947 3855 typed at a +358 clinic before 000484, which reads as +3589473855
   // as saved before 000086 (the triggers of today refuse them)
   await writeBehindTriggers(`insert into app_public."user" (phone, full_name) select unnest($1::text[]), 'Saved phone test'`, [
     [twice, trunk8, taken, takenCorrected],
   ]);
   await writeBehindTriggers(
     `insert into app_public.patient (clinic_id, code, first_name, last_name, phone) select $1, 'SVD-' || n, 'Saved', 'Test', p from unnest($2::text[]) with ordinality t(p, n)`,
-    [clinic.clinicId, [trunk0, tooShort, noCode, indiaTwice, tollFree, italy, ivoryCoast]],
+    [clinic.clinicId, [trunk0, tooShort, noCode, indiaTwice, tollFree, italy, ivoryCoast, finlandTwice]],
   );
   const correct = async () => (await rootPool().query("select app_private.correct_saved_phones() as left")).rows[0].left;
   expect(await correct()).toBeGreaterThanOrEqual(3); // the taken one, the short one and the one of no code (and other tests' rows)
@@ -221,17 +254,17 @@ test("phones saved under older rules are read again: corrected where their peopl
   const users = () => phones(`select phone from app_public."user" where full_name = 'Saved phone test'`, []);
   const patients = () => phones("select phone from app_public.patient where clinic_id = $1", [clinic.clinicId]);
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`, "+3589473855"].sort());
   const { rows } = await rootPool().query(
     "select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'patient' and action = 'update'",
     [clinic.clinicId],
   );
-  expect(rows[0].n).toBe(4); // the corrections are audited
+  expect(rows[0].n).toBe(5); // the corrections are audited
 
   // an operator runs it again: nothing more changes
   await correct();
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`, "+3589473855"].sort());
 });
 
 // It corrected each phone in a statement of its own, all in one transaction, in the order it read them (users, patients,
