@@ -5,8 +5,8 @@
  * rule is one function whichever of them is asked.
  */
 import type pg from "pg";
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone } from "../support/fixtures.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 afterAll(closeRootPool);
@@ -290,4 +290,72 @@ test("a clinic's phone past the normalising trigger is still checked to be E.164
     await client.query("rollback");
     client.release();
   }
+});
+
+// The user table had no trigger reading its phone: an operator's insert or update (psql as the owner) saved any phone the
+// e164_phone domain let through, one registration reads otherwise among them (+2550712345678, the trunk 0 after the
+// code, read +255712345678). Its person could not log in with the phone as typed, a reset of it found no account, and an
+// invitation of it made a second account for the same person (000NNN).
+describe("a person's phone an operator saves", () => {
+  const national = () => `7${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+
+  test("is saved as registration reads it: its person logs in, is reset and is invited with the phone as typed, one account", async () => {
+    const digits = national();
+    const [typed, saved] = [`+255 0${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`, `+255${digits}`];
+    const password = "the operator's long password";
+    const { rows: [made] } = await rootPool().query(
+      `with u as (insert into app_public."user" (phone, full_name) values ($1, 'Made by the operator') returning id, phone)
+       , s as (insert into app_private.user_secret (user_id, password_hash, password_set_by_holder) select id, crypt($2, gen_salt('bf', 4)), true from u)
+       select id, phone from u`,
+      [`+2550${digits}`, password],
+    );
+    expect(made.phone).toBe(saved); // before, +2550…, a phone no one types
+    const { rows: audited } = await rootPool().query(
+      "select new_values ->> 'phone' as phone from app_public.audit_log where table_name = 'user' and action = 'insert' and record_id = $1", [made.id]);
+    expect(audited).toEqual([{ phone: saved }]);
+
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local role " + testConfig.roles.visitor);
+      const { rows } = await client.query("select app_hidden.login($1, $2, null, '192.0.2.61', 'jest', '1 hour') as r", [typed, password]);
+      expect(rows[0].r).toMatchObject({ sessionId: expect.any(String) }); // before, INVALID_CREDENTIALS
+      await client.query("reset role");
+      // npm run password: before, "No account has the phone …"
+      const reset = await client.query("select app_private.reset_password($1, 'a new long password') as ended", [typed]);
+      expect(reset.rows).toEqual([{ ended: 1 }]); // the session the login opened
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+    const clinic = await createClinic();
+    const invited = await asMember(clinic.members.owner, async (c) =>
+      (await c.query("select user_id, accepted_at from app_public.invite_member($1, 'Invited by phone', 'doctor', 'a password never used')", [`0${digits}`])).rows);
+    expect(invited).toEqual([{ user_id: made.id, accepted_at: null }]); // before, a second account, a member at once
+  });
+
+  test("changed is saved as registration reads it, audited so; one that is no phone by today's rules is refused", async () => {
+    const person = await createUser();
+    const digits = national();
+    const { rows } = await rootPool().query(`update app_public."user" set phone = $2 where id = $1 returning phone`, [person.userId, `+2550${digits}`]);
+    expect(rows).toEqual([{ phone: `+255${digits}` }]);
+    const { rows: audited } = await rootPool().query(
+      "select new_values ->> 'phone' as phone from app_public.audit_log where table_name = 'user' and action = 'update' and record_id = $1", [person.userId]);
+    expect(audited.map((r) => r.phone)).toContain(`+255${digits}`);
+    expect(audited.map((r) => r.phone)).not.toContain(`+2550${digits}`);
+    for (const write of [
+      () => rootPool().query(`update app_public."user" set phone = '+25512345' where id = $1`, [person.userId]),
+      () => rootPool().query(`insert into app_public."user" (phone, full_name) values ('+25512345', 'No phone')`),
+    ]) {
+      await expect(write()).rejects.toMatchObject({
+        code: "CINPH",
+        message: "This is not a phone number: a number of country code +255 has 9 digits after it, not counting the national prefix 0.",
+      });
+    }
+    // a phone saved before, that today's rules read otherwise, stays as it is while the rest of the row changes
+    const old = `+2550${national()}`;
+    await writeBehindTriggers(`update app_public."user" set phone = $2 where id = $1`, [person.userId, old]);
+    const { rows: renamed } = await rootPool().query(`update app_public."user" set full_name = 'Renamed' where id = $1 returning phone`, [person.userId]);
+    expect(renamed).toEqual([{ phone: old }]);
+  });
 });

@@ -360,16 +360,16 @@ describe("the users and clinics a session sees", () => {
   test("`users` reads the clinic's users by an index, not every user of the platform", async () => {
     const c = await createClinic("Users listed");
     // a page after a cursor (its parameter, before every id, leaves no one out), with 1,000 clinics of 5 users each
-    // (written, rolled back after)
+    // (written, rolled back after), each phone a number (Turkish mobiles): since 000NNN a user's phone that is none is refused
     const plan = await pageAsTheApiPlansIt(c.members.receptionist, `app_public."user"`, {},
       `select __user__."id" as "0", __user__."full_name" as "1" from "app_public"."user" as __user__ where (__user__."id" > $1::"uuid")
        order by __user__."id" asc limit 100`,
       "00000000-0000-0000-0000-000000000000",
-      `insert into app_public."user" (id, phone, full_name) select u, '+9' || lpad(g::text, 10, '0'), 'Someone ' || g
+      `insert into app_public."user" (id, phone, full_name) select u, '+905' || lpad(g::text, 9, '0'), 'Someone ' || g
          from (select gen_random_uuid() as u, g from generate_series(1, 5000) g) users;
        insert into app_public.membership (clinic_id, user_id, role)
          select ('00000000-0000-4000-8000-' || lpad(to_hex((row_number() over () - 1) / 5 + 1), 12, '0'))::uuid, id, 'doctor'
-         from app_public."user" where phone like '+9%'`);
+         from app_public."user" where phone like '+905%'`);
     expect(plan).not.toMatch(/Seq Scan on "user"/);
     // the memberships' ids, an InitPlan's value: `$n` in PostgreSQL 15's EXPLAIN, `(InitPlan n).col1` in 17's
     expect(plan).toMatch(/Bitmap Index Scan on user_pkey \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(\(id = ANY \((?:\$\d+|\(InitPlan \d+\)\.col1)\)\)/);
