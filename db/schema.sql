@@ -11031,6 +11031,33 @@ COMMENT ON FUNCTION app_private.tg_user__name_as_meant() IS 'Trigger: a person''
 
 
 --
+-- Name: tg_user__normalize_phone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_user__normalize_phone() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- as it is written: a phone saved under older rules stays as it is when something else of the account changes
+  if tg_op = 'INSERT' or new.phone is distinct from old.phone then
+    new.phone := app_public.normalize_phone(new.phone, app_hidden.calling_code_for(null));
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_user__normalize_phone() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_user__normalize_phone(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_user__normalize_phone() IS 'Trigger: a person''s phone is saved as registration, a login and an invitation read it (normalize_phone, with the deployment''s default calling code, as a clinic''s phone is) when it is written, by the API or by an operator; INVALID_PHONE when it is no phone by today''s rules. One saved before, that today''s rules read otherwise, stays until it is written again (correct_saved_phones).';
+
+
+--
 -- Name: tg_user__session_turns(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20278,6 +20305,20 @@ CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_co
 
 
 --
+-- Name: user _150_normalize_phone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone ON app_public."user" FOR EACH ROW EXECUTE FUNCTION app_private.tg_user__normalize_phone();
+
+
+--
+-- Name: TRIGGER _150_normalize_phone ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_normalize_phone ON app_public."user" IS 'Saves the phone written as normalize_phone reads it, or refuses it (tg_user__normalize_phone).';
+
+
+--
 -- Name: service _150_price_in_currency; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25533,6 +25574,13 @@ REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__name_as_meant() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_user__normalize_phone(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_user__normalize_phone() FROM PUBLIC;
 
 
 --

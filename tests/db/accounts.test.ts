@@ -295,7 +295,7 @@ test("a clinic's phone past the normalising trigger is still checked to be E.164
 // The user table had no trigger reading its phone: an operator's insert or update (psql as the owner) saved any phone the
 // e164_phone domain let through, one registration reads otherwise among them (+2550712345678, the trunk 0 after the
 // code, read +255712345678). Its person could not log in with the phone as typed, a reset of it found no account, and an
-// invitation of it made a second account for the same person (000NNN).
+// invitation of it made a second account for the same person (000485).
 describe("a person's phone an operator saves", () => {
   const national = () => `7${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
 

@@ -360,7 +360,7 @@ describe("the users and clinics a session sees", () => {
   test("`users` reads the clinic's users by an index, not every user of the platform", async () => {
     const c = await createClinic("Users listed");
     // a page after a cursor (its parameter, before every id, leaves no one out), with 1,000 clinics of 5 users each
-    // (written, rolled back after), each phone a number (Turkish mobiles): since 000NNN a user's phone that is none is refused
+    // (written, rolled back after), each phone a number (Turkish mobiles): since 000485 a user's phone that is none is refused
     const plan = await pageAsTheApiPlansIt(c.members.receptionist, `app_public."user"`, {},
       `select __user__."id" as "0", __user__."full_name" as "1" from "app_public"."user" as __user__ where (__user__."id" > $1::"uuid")
        order by __user__."id" asc limit 100`,
