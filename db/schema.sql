@@ -2632,6 +2632,34 @@ COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins
 
 
 --
+-- Name: time_zone_as_set(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.time_zone_as_set(name text) RETURNS text
+    LANGUAGE plpgsql STABLE STRICT
+    SET "TimeZone" TO 'GMT'
+    AS $$
+begin
+  -- for this call alone: the function's own setting (GMT, which PostgreSQL knows without a file) is put back as it
+  -- ends, and with it the caller's
+  perform pg_catalog.set_config('TimeZone', time_zone_as_set.name, true);
+  return pg_catalog.current_setting('TimeZone');
+exception when invalid_parameter_value then
+  return null; -- a name PostgreSQL knows no zone by, or a zone of leap seconds (right/…)
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.time_zone_as_set(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION time_zone_as_set(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.time_zone_as_set(name text) IS 'The name PostgreSQL gives the time zone of a session set to `name` (SET TimeZone), or null when it refuses it: a zone''s file name as spelled in the tz directory (africa/nairobi is Africa/Nairobi), a POSIX rule in capitals as typed (UTC+3), a number of hours as a rule (3 is <-03>+03). The zone''s file is read once a connection, PostgreSQL keeping each zone it reads, and the session''s own time zone is left as it was. What is_valid_timezone asks of a name without a digit.';
+
+
+--
 -- Name: visit_queue_channel(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -12801,13 +12829,21 @@ COMMENT ON FUNCTION app_public.is_valid_currency(code text) IS 'True when `code`
 CREATE FUNCTION app_public.is_valid_timezone(name text) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-  -- the names first: reading pg_timezone_names takes some 30 ms
   select is_valid_timezone.name !~ '^posix/'
     and is_valid_timezone.name not in ('Factory', 'localtime', 'posixrules')
     -- a name that is also an abbreviation is read as the abbreviation by `at time zone`: CET is +01 all year
     and (is_valid_timezone.name in ('UTC', 'UCT', 'GMT')
          or not exists (select 1 from pg_catalog.pg_timezone_abbrevs a where a.abbrev = is_valid_timezone.name))
-    and exists (select 1 from pg_catalog.pg_timezone_names t where t.name = is_valid_timezone.name);
+    and case
+      -- PostgreSQL's list (every file of the tz directory read: some 30 ms) where the name it gives the zone cannot
+      -- tell: a POSIX rule (UTC+3, <+03>-3: a digit in each) is spelled back as typed, as are EST5EDT and Etc/GMT+3,
+      -- files, and each rule read is kept by the connection; GMT is known without its file; the posix/ and right/
+      -- copies, in any case, would each be kept by the connection too
+      when is_valid_timezone.name ~ '[0-9]' or is_valid_timezone.name = 'GMT' or is_valid_timezone.name ~* '^(posix|right)/'
+        then exists (select 1 from pg_catalog.pg_timezone_names t where t.name = is_valid_timezone.name)
+      -- else the zone's own file: a zone of the list is named by its file, spelled as the list spells it
+      else coalesce(app_hidden.time_zone_as_set(is_valid_timezone.name) = is_valid_timezone.name, false)
+    end;
 $$;
 
 
@@ -12817,7 +12853,7 @@ ALTER FUNCTION app_public.is_valid_timezone(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION is_valid_timezone(name text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name` is an IANA time zone this database knows, e.g. Africa/Dar_es_Salaam: not PostgreSQL''s posix/ copies, Factory, localtime or posixrules, which the exports cannot print in, nor a name that is also a time zone abbreviation (CET, EET, WET, MET, EST, MST, HST), which PostgreSQL reads as the abbreviation when it converts times (CET +01 all year); UTC, UCT and GMT are the same either way.';
+COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name` is an IANA time zone this database knows, e.g. Africa/Dar_es_Salaam: not PostgreSQL''s posix/ copies, Factory, localtime or posixrules, which the exports cannot print in, nor a name that is also a time zone abbreviation (CET, EET, WET, MET, EST, MST, HST), which PostgreSQL reads as the abbreviation when it converts times (CET +01 all year); UTC, UCT and GMT are the same either way. A name without a digit is checked by its zone''s own file (time_zone_as_set: well under a millisecond); one with a digit (Etc/GMT+3, EST5EDT, or UTC+3, a POSIX rule and no zone), GMT, and posix/ and right/ in any case, by PostgreSQL''s whole list of zones (pg_timezone_names, some 30 ms).';
 
 
 --
@@ -23973,6 +24009,14 @@ GRANT ALL ON FUNCTION app_hidden.text_or_null(value text) TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.throttled_network(ip inet) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.throttled_network(ip inet) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION time_zone_as_set(name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.time_zone_as_set(name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.time_zone_as_set(name text) TO :DATABASE_VISITOR;
 
 
 --

@@ -82,7 +82,7 @@ const COSTLY_FIELDS = [
   { names: ["dashboard"], most: 1, problem: "A request may ask for dashboard once: send another request for another period." },
   { names: ["verifyAuditChain"], most: 1, problem: "A request may ask for verifyAuditChain once: send another request for another clinic." },
   // PostgreSQL's whole list of time zones, read from its files at each call whatever the name (pg_timezone_names, some
-  // 30 ms): 490 aliases, sent without a session, kept a core of the database busy 15 s; since 000NNN only a name with a
+  // 30 ms): 490 aliases, sent without a session, kept a core of the database busy 15 s; since 000486 only a name with a
   // digit (Etc/GMT+3, UTC+3), GMT and the posix/ and right/ copies read it, and still do
   { names: ["isValidTimezone"], most: 1, problem: "A request may ask for isValidTimezone once: send another request for another name." },
   // the whole schema's description, megabytes when aliased a hundred times in a few kilobytes of query

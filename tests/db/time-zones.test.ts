@@ -2,7 +2,7 @@
  * A clinic's time zone, as `clinic_timezone_check` checks it on every write of a clinic's row (any column) and
  * create_clinic_with_owner before it: `is_valid_timezone` answers as the rule of 000158 did for every name, without
  * reading PostgreSQL's whole list of zones, which read every zone file in the tz directory at each call (1,800 reads,
- * 2.5 MB, some 30 ms) for a name change, a phone correction, each clinic of an import (000NNN).
+ * 2.5 MB, some 30 ms) for a name change, a phone correction, each clinic of an import (000486).
  */
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
