@@ -359,7 +359,7 @@ test("refunds above the payment and changes on a closed day get their codes", as
     at: taken.at.toISOString(),
   });
   expect(late.body.errors?.[0]).toMatchObject({ extensions: { code: "DAY_CLOSED" } });
-  await rootPool().query("update app_public.daily_reconciliation set status = 'open' where clinic_id = $1", [clinic.clinicId]);
+  await rootPool().query("update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Reopened for the next test' where clinic_id = $1", [clinic.clinicId]);
 });
 
 // a cashier opening a payment of a day since closed and saving it as it was (a client sends every field back) was told

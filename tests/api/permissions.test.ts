@@ -73,6 +73,17 @@ afterAll(async () => {
 const one = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0];
 
 /**
+ * A day of A left by no earlier attempt: one left closed (the same random date) is reopened first, a closed day being
+ * refused a delete as an update (000NNN), then deleted.
+ */
+async function dayMadeAfresh(date: string): Promise<void> {
+  await rootPool().query(
+    "update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Made afresh for the next attempt' where clinic_id = $1 and business_date = $2 and status = 'closed'",
+    [a.clinicId, date]);
+  await rootPool().query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date]);
+}
+
+/**
  * A receptionist of clinic A, removed by its owner (a membership that was accepted, then soft-deleted), or an invitation of
  * one the owner withdrew (never accepted); added long ago, so that the clinic's 50 people an hour are left to the invitations here.
  */
@@ -669,7 +680,7 @@ const CELLS: Cell[] = [
     allowed: MONEY,
     async attempt(browser) {
       const date = `20${20 + Math.floor(Math.random() * 6)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
-      await rootPool().query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date]);
+      await dayMadeAfresh(date);
       await browser.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "0" }) { result { status } } }`, { d: date });
       return (await one("select count(*)::int as n from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 and status = 'closed'", [a.clinicId, date])).n === 1;
     },
@@ -680,8 +691,8 @@ const CELLS: Cell[] = [
     async attempt(browser) {
       const date = `19${10 + Math.floor(Math.random() * 80)}-0${1 + Math.floor(Math.random() * 9)}-2${Math.floor(Math.random() * 8)}`;
       // a day another actor's attempt left closed (the same random date) is made afresh, as closing's cell does: a closed day's row is final
-      await rootPool().query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date]);
-      await rootPool().query("insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_at) values ($1, $2, 'closed', now())", [
+      await dayMadeAfresh(date);
+      await rootPool().query("insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed')", [
         a.clinicId,
         date,
       ]);

@@ -994,6 +994,119 @@ describe("a closed day is final", () => {
     expect(await row()).toEqual(before);
   });
 
+  // An operator's psql (the owner role, no session) writes a day's row as it likes: an insert of a day already closed
+  // (a backfill, an import) took none of close_day's steps, a reopening asked for no reason, and a closed day was deleted
+  const asOperator = async <T>(fn: (owner: pg.Client) => Promise<T>): Promise<T> => {
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    try {
+      return await fn(owner);
+    } finally {
+      await owner.end();
+    }
+  };
+  const dayRow = async (clinicId: string, date: string) => (await rootPool().query(
+    `select status::text, expected_cash, counted_cash, difference, closed_at, closed_by, reopened_at, reopened_by, reopen_reason
+     from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2`, [clinicId, date])).rows[0];
+
+  test("a day inserted closed (an operator's psql, an import) is closed as closeDay closes it: its expected totals read, stamped, refused while its money is being written (000NNN)", async () => {
+    const backfilled = await createClinic("Day inserted closed clinic", { since: LONG_AGO });
+    const till = await cashierSession(backfilled);
+    const invoice = await createIssuedInvoice(backfilled, "5000", { madeAt: LONG_AGO });
+    await committedAs(till, (c) => c.query("select * from app_public.record_payment($1, 1000, 'cash', null, null, '2026-06-03 10:00+03')", [invoice.id]));
+    const { rows: [clock] } = await rootPool().query("select now() as at");
+    await asOperator((owner) => owner.query(
+      "insert into app_public.daily_reconciliation (clinic_id, business_date, status, counted_cash) values ($1, '2026-06-03', 'closed', 1000)",
+      [backfilled.clinicId]));
+    // before, the day expected nothing (1,000 over in its difference), and had no close stamp: read as never closed
+    const closed = await dayRow(backfilled.clinicId, "2026-06-03");
+    expect(closed).toMatchObject({ status: "closed", expected_cash: "1000.000", counted_cash: "1000.000", difference: "0.000", closed_by: null, reopened_at: null });
+    expect(closed.closed_at).toBeInstanceOf(Date);
+    expect(closed.closed_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+    // a day whose money is being written (a payment of it in flight, holding the day's lock) is not closed under it
+    const payment = await rootPool().connect();
+    try {
+      await payment.query("begin");
+      await payment.query("select app_private.lock_business_day($1, '2026-06-04', false)", [backfilled.clinicId]);
+      await expect(asOperator((owner) => owner.query(
+        "insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, '2026-06-04', 'closed')", [backfilled.clinicId]),
+      )).rejects.toMatchObject({ code: "CCONF", message: "The business day 2026-06-04 has payments or refunds being written: close it again once they are done." });
+    } finally {
+      await payment.query("rollback");
+      payment.release();
+    }
+    expect(await dayRow(backfilled.clinicId, "2026-06-04")).toBeUndefined();
+    // a day inserted open has no stamp of a close or a reopening it never had (read as closed, or as reopened)
+    await asOperator((owner) => owner.query(
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, closed_at, closed_by, reopened_at, reopened_by, reopen_reason)
+       values ($1, '2026-06-05', now(), $2, now(), $2, 'Recount')`, [backfilled.clinicId, backfilled.members.owner.userId]));
+    expect(await dayRow(backfilled.clinicId, "2026-06-05")).toMatchObject({ status: "open", closed_at: null, closed_by: null, reopened_at: null, reopened_by: null, reopen_reason: null });
+  });
+
+  test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000NNN)", async () => {
+    const reopened = await createClinic("Day reopened by hand clinic", { since: LONG_AGO });
+    const till = await cashierSession(reopened);
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
+    const closed = await dayRow(reopened.clinicId, "2026-06-02");
+    for (const [sql, params] of [
+      ["update app_public.daily_reconciliation set status = 'open' where clinic_id = $1", [reopened.clinicId]],
+      ["update app_public.daily_reconciliation set status = 'open', reopen_reason = $2 where clinic_id = $1", [reopened.clinicId, " \u200b\t"]],
+    ] as [string, unknown[]][]) {
+      await expect(asOperator((owner) => owner.query(sql, params))).rejects.toMatchObject({ code: "CINVL", message: "A reason is required to reopen a day." });
+    }
+    expect(await dayRow(reopened.clinicId, "2026-06-02")).toEqual(closed);
+    await asOperator((owner) => owner.query("update app_public.daily_reconciliation set status = 'open', reopen_reason = '\tRecount\n' where clinic_id = $1", [reopened.clinicId]));
+    expect(await dayRow(reopened.clinicId, "2026-06-02")).toMatchObject({ status: "open", closed_at: null, reopen_reason: "Recount" });
+  });
+
+  test("a closed day is not deleted, even from an operator's psql: DAY_CLOSED, and its money stays as it was counted (000NNN)", async () => {
+    const deleting = await createClinic("Closed day deleted clinic", { since: LONG_AGO });
+    const till = await cashierSession(deleting);
+    const invoice = await createIssuedInvoice(deleting, "5000", { madeAt: LONG_AGO });
+    const payment = await committedAs(till, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 1000, 'cash', null, null, '2026-06-02 10:00+03')", [invoice.id])).rows[0]);
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 1000)"));
+    const closed = await dayRow(deleting.clinicId, "2026-06-02");
+    // before, the day went (audited), and with it what kept its money: the payment counted in the drawer was then deleted
+    await expect(asOperator((owner) => owner.query("delete from app_public.daily_reconciliation where clinic_id = $1", [deleting.clinicId]))).rejects.toMatchObject({
+      code: "CDAYC",
+      message: "This business day is closed: an owner can reopen it to change it.",
+    });
+    expect(await dayRow(deleting.clinicId, "2026-06-02")).toEqual(closed);
+    await expect(asOperator((owner) => owner.query("delete from app_public.payment where id = $1", [payment.id]))).rejects.toMatchObject({ code: "CDAYC" });
+    expect((await rootPool().query("select count(*)::int as n from app_public.payment where id = $1", [payment.id])).rows[0].n).toBe(1);
+  });
+
+  test("a day's reconciliation keeps its clinic and business date, even from an operator's psql: INVALID_INPUT, the day as it was (000NNN)", async () => {
+    const moving = await createClinic("Day moved by hand clinic", { since: LONG_AGO });
+    const other = await createClinic("Day moved to clinic", { since: LONG_AGO });
+    const till = await cashierSession(moving);
+    const invoice = await createIssuedInvoice(moving, "5000", { madeAt: LONG_AGO });
+    await committedAs(till, (c) => c.query("select * from app_public.record_payment($1, 1000, 'cash', null, null, '2026-06-02 10:00+03')", [invoice.id]));
+    await committedAs(till, (c) => c.query("select * from app_public.record_payment($1, 700, 'card', null, null, '2026-06-03 10:00+03')", [invoice.id]));
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 1000)"));
+    await rootPool().query("select app_private.open_reconciliation_of($1, '2026-06-03'::date)", [moving.clinicId]);
+    const days = async () => (await rootPool().query(
+      "select business_date::text, status::text, expected_total from app_public.daily_reconciliation where clinic_id = any($1::uuid[]) order by 1",
+      [[moving.clinicId, other.clinicId]])).rows;
+    const before = await days();
+    expect(before).toEqual([
+      { business_date: "2026-06-02", status: "closed", expected_total: "1000.000" },
+      { business_date: "2026-06-03", status: "open", expected_total: "700.000" },
+    ]);
+    // before, the open day went to a date without money, expecting 700 there, and June 3's card payment had no day left
+    // to count it in the list of open days; the closed day, reopened in the same update, took its count to June 9
+    const kept = { code: "CINVL", message: "A day's reconciliation keeps its clinic and business date: it counts the payments and refunds of that day." };
+    for (const sql of [
+      "update app_public.daily_reconciliation set business_date = '2026-06-09' where clinic_id = $1 and business_date = '2026-06-03'",
+      "update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Wrong day', business_date = '2026-06-09' where clinic_id = $1 and business_date = '2026-06-02'",
+      `update app_public.daily_reconciliation set clinic_id = '${other.clinicId}' where clinic_id = $1 and business_date = '2026-06-03'`,
+    ]) {
+      await expect(asOperator((owner) => owner.query(sql, [moving.clinicId]))).rejects.toMatchObject(kept);
+    }
+    expect(await days()).toEqual(before);
+  });
+
   // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken
   // its first form updated closed days, which their trigger refuses: the upgrade of any database with a closed day stopped
   test("000161 applies over days closed before it: each takes its clinic's zone, and keeps its updated_at and its audit trail", async () => {
