@@ -9131,6 +9131,10 @@ CREATE FUNCTION app_private.tg_daily_reconciliation__closed_is_final() RETURNS t
     LANGUAGE plpgsql
     AS $$
 begin
+  -- a closed day's row keeps its money from changing (tg__money_day): deleted, it would let its payments and refunds go
+  if tg_op = 'DELETE' then
+    raise exception 'This business day is closed: an owner can reopen it to change it.' using errcode = 'CDAYC';
+  end if;
   -- a row saved back as it is (a form that sends every field back) changes nothing the day's count holds
   if app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
     return new;
@@ -9146,7 +9150,31 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__closed_is_final() OWNER TO :
 -- Name: FUNCTION tg_daily_reconciliation__closed_is_final(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'BEFORE UPDATE of a closed day that leaves it closed: refused (DAY_CLOSED); reopen_day opens it first. An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through.';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'BEFORE UPDATE of a closed day that leaves it closed, and BEFORE DELETE of a closed day: refused (DAY_CLOSED); reopen_day opens it first. An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through.';
+
+
+--
+-- Name: tg_daily_reconciliation__day_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_daily_reconciliation__day_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  raise exception 'A day''s reconciliation keeps its clinic and business date: it counts the payments and refunds of that day.'
+    using errcode = 'CINVL';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_daily_reconciliation__day_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__day_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__day_kept() IS 'BEFORE UPDATE OF clinic_id, business_date that changes either: refused (INVALID_INPUT), whoever writes it. A day''s row counts the payments and refunds of its clinic on its date, which keep their business date.';
 
 
 --
@@ -9158,9 +9186,9 @@ CREATE FUNCTION app_private.tg_daily_reconciliation__lifecycle() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if new.status = 'closed' and old.status is distinct from 'closed' then
-    -- the day's lock, exclusively, held by close_day already; taken here without waiting: the row is locked, and a
-    -- payment in flight holding the day waits for the row to refresh its totals
+  if new.status = 'closed' and (tg_op = 'INSERT' or old.status is distinct from 'closed') then
+    -- the day's lock, exclusively, held by close_day already; taken here without waiting: an update holds the row,
+    -- and a payment in flight holding the day waits for the row to refresh its totals (an insert is refused alike)
     if not app_private.lock_business_day(new.clinic_id, new.business_date, true, wait => false) then
       raise exception 'The business day % has payments or refunds being written: close it again once they are done.', new.business_date
         using errcode = 'CCONF';
@@ -9171,12 +9199,27 @@ begin
     from app_private.expected_totals(new.clinic_id, new.business_date) t;
     new.closed_at := now();
     new.closed_by := app_public.current_user_id();
+  elsif tg_op = 'INSERT' then
+    -- an open day read with a close stamp was taken for closed
+    new.closed_at := null;
+    new.closed_by := null;
   elsif old.status = 'closed' and new.status = 'open' then
+    -- a reason that says something, whoever reopens it (reopen_day asks for it before it writes)
+    new.reopen_reason := app_hidden.reason_or_null(new.reopen_reason);
+    if new.reopen_reason is null then
+      raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
+    end if;
     -- an open day read with a close stamp was taken for closed
     new.closed_at := null;
     new.closed_by := null;
     new.reopened_at := now();
     new.reopened_by := app_public.current_user_id();
+  end if;
+  if tg_op = 'INSERT' then
+    -- a new day has not been reopened
+    new.reopened_at := null;
+    new.reopened_by := null;
+    new.reopen_reason := null;
   end if;
   return new;
 end;
@@ -9189,7 +9232,7 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__lifecycle() OWNER TO :DATABA
 -- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE UPDATE OF status: a day becoming closed, whoever writes it (close_day, an operator''s psql), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day becoming open again (reopen_day, an operator''s psql) loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A row inserted is as written (the hourly run''s and close_day''s are open; a restore''s as they were).';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
 
 
 --
@@ -20173,17 +20216,31 @@ COMMENT ON TRIGGER _122_no_visit_to_bill ON app_public.patient IS 'A patient wit
 
 
 --
+-- Name: daily_reconciliation _125_day_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _125_day_kept BEFORE UPDATE OF clinic_id, business_date ON app_public.daily_reconciliation FOR EACH ROW WHEN (((new.clinic_id IS DISTINCT FROM old.clinic_id) OR (new.business_date IS DISTINCT FROM old.business_date))) EXECUTE FUNCTION app_private.tg_daily_reconciliation__day_kept();
+
+
+--
+-- Name: TRIGGER _125_day_kept ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _125_day_kept ON app_public.daily_reconciliation IS 'A day''s row keeps its clinic and business date (tg_daily_reconciliation__day_kept): INVALID_INPUT.';
+
+
+--
 -- Name: daily_reconciliation _130_lifecycle; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _130_lifecycle BEFORE UPDATE OF status ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg_daily_reconciliation__lifecycle();
+CREATE TRIGGER _130_lifecycle BEFORE INSERT OR UPDATE OF status ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg_daily_reconciliation__lifecycle();
 
 
 --
 -- Name: TRIGGER _130_lifecycle ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _130_lifecycle ON app_public.daily_reconciliation IS 'A day closed or reopened by its status is closed or reopened as close_day and reopen_day do it (tg_daily_reconciliation__lifecycle).';
+COMMENT ON TRIGGER _130_lifecycle ON app_public.daily_reconciliation IS 'A day closed or reopened by its status, or inserted closed, is closed or reopened as close_day and reopen_day do it (tg_daily_reconciliation__lifecycle).';
 
 
 --
@@ -20534,6 +20591,20 @@ COMMENT ON TRIGGER _190_changed_by_a_manager ON app_public.membership IS 'A memb
 --
 
 CREATE TRIGGER _200_closed_is_final BEFORE UPDATE ON app_public.daily_reconciliation FOR EACH ROW WHEN (((old.status = 'closed'::app_public.reconciliation_status) AND (new.status = 'closed'::app_public.reconciliation_status))) EXECUTE FUNCTION app_private.tg_daily_reconciliation__closed_is_final();
+
+
+--
+-- Name: daily_reconciliation _200_closed_is_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_closed_is_kept BEFORE DELETE ON app_public.daily_reconciliation FOR EACH ROW WHEN ((old.status = 'closed'::app_public.reconciliation_status)) EXECUTE FUNCTION app_private.tg_daily_reconciliation__closed_is_final();
+
+
+--
+-- Name: TRIGGER _200_closed_is_kept ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_closed_is_kept ON app_public.daily_reconciliation IS 'A closed day is not deleted, whoever deletes it (tg_daily_reconciliation__closed_is_final): DAY_CLOSED; an owner reopens it first.';
 
 
 --
@@ -25282,6 +25353,13 @@ REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone(
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__day_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__day_kept() FROM PUBLIC;
 
 
 --

@@ -74,7 +74,7 @@ const one = async (sql: string, params: unknown[]) => (await rootPool().query(sq
 
 /**
  * A day of A left by no earlier attempt: one left closed (the same random date) is reopened first, a closed day being
- * refused a delete as an update (000NNN), then deleted.
+ * refused a delete as an update (000487), then deleted.
  */
 async function dayMadeAfresh(date: string): Promise<void> {
   await rootPool().query(

@@ -1009,7 +1009,7 @@ describe("a closed day is final", () => {
     `select status::text, expected_cash, counted_cash, difference, closed_at, closed_by, reopened_at, reopened_by, reopen_reason
      from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2`, [clinicId, date])).rows[0];
 
-  test("a day inserted closed (an operator's psql, an import) is closed as closeDay closes it: its expected totals read, stamped, refused while its money is being written (000NNN)", async () => {
+  test("a day inserted closed (an operator's psql, an import) is closed as closeDay closes it: its expected totals read, stamped, refused while its money is being written (000487)", async () => {
     const backfilled = await createClinic("Day inserted closed clinic", { since: LONG_AGO });
     const till = await cashierSession(backfilled);
     const invoice = await createIssuedInvoice(backfilled, "5000", { madeAt: LONG_AGO });
@@ -1043,7 +1043,7 @@ describe("a closed day is final", () => {
     expect(await dayRow(backfilled.clinicId, "2026-06-05")).toMatchObject({ status: "open", closed_at: null, closed_by: null, reopened_at: null, reopened_by: null, reopen_reason: null });
   });
 
-  test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000NNN)", async () => {
+  test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000487)", async () => {
     const reopened = await createClinic("Day reopened by hand clinic", { since: LONG_AGO });
     const till = await cashierSession(reopened);
     await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
@@ -1059,7 +1059,7 @@ describe("a closed day is final", () => {
     expect(await dayRow(reopened.clinicId, "2026-06-02")).toMatchObject({ status: "open", closed_at: null, reopen_reason: "Recount" });
   });
 
-  test("a closed day is not deleted, even from an operator's psql: DAY_CLOSED, and its money stays as it was counted (000NNN)", async () => {
+  test("a closed day is not deleted, even from an operator's psql: DAY_CLOSED, and its money stays as it was counted (000487)", async () => {
     const deleting = await createClinic("Closed day deleted clinic", { since: LONG_AGO });
     const till = await cashierSession(deleting);
     const invoice = await createIssuedInvoice(deleting, "5000", { madeAt: LONG_AGO });
@@ -1077,7 +1077,7 @@ describe("a closed day is final", () => {
     expect((await rootPool().query("select count(*)::int as n from app_public.payment where id = $1", [payment.id])).rows[0].n).toBe(1);
   });
 
-  test("a day's reconciliation keeps its clinic and business date, even from an operator's psql: INVALID_INPUT, the day as it was (000NNN)", async () => {
+  test("a day's reconciliation keeps its clinic and business date, even from an operator's psql: INVALID_INPUT, the day as it was (000487)", async () => {
     const moving = await createClinic("Day moved by hand clinic", { since: LONG_AGO });
     const other = await createClinic("Day moved to clinic", { since: LONG_AGO });
     const till = await cashierSession(moving);
