@@ -7,7 +7,7 @@
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, asSession, beginAs, committedAs, createClinic, createPatient, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { asMember, asSession, beginAs, committedAs, createClinic, createPatient, createUser, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 let clinic: TestClinic;
@@ -295,6 +295,69 @@ test("a phone typed with the (0) trunk prefix after its country code, as registr
   for (const typed of ["+255 (0) 713-222-334", "00255 (0) 713 222 334", "0713 222 334"]) {
     expect([typed, await search(typed)]).toEqual([typed, [patient.id]]);
   }
+});
+
+// a whole number registration saves but that is none of its country's numbers by the plan's pattern (a "possible" one, of
+// a length the plan allows) was searched as a part of a number, as typed: 0 8 8 355 14 17 56 at a +375 clinic, saved
+// +375355141756, was looked for as +37588355141756, and found no one; nor did a number typed with its country code
+// without + and a 0 (264 082 649 8765, saved +264826498765) or with its code twice (+93 93 893 987 654) (000NNN)
+test("a patient is found by their phone typed as it was typed at registration, whatever the country's plan and however it was typed", async () => {
+  const client = await rootPool().connect();
+  let typings: { code: string; typed: string; saved: string }[];
+  try {
+    await client.query(`create function pg_temp.read_phone(typed text, code text) returns text language plpgsql as $$
+      begin return app_public.normalize_phone(typed, code); exception when sqlstate 'CINPH' then return null; end $$`);
+    // every country's plan and length: national digits that begin with its trunk prefix and its code (as typed again by
+    // people), after nothing, a 0, its trunk prefix, the code with or without +, and a 0 or the trunk prefix or the code
+    // again after it; those registration takes
+    ({ rows: typings } = await client.query(`
+      with plans as (
+        select n::text as code, app_hidden.phone_plan(n::text) as plan from generate_series(1, 999) n
+        where app_hidden.is_country_code(n::text)),
+      typed as (
+        select p.code, f.prefix || d.national as typed
+        from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
+          lateral (select coalesce(p.plan ->> 'trunk', '') as trunk) k,
+          lateral (select left(k.trunk || p.code || '9876543210123456', l::int) as national) d,
+          unnest(array['', '0', k.trunk, '0' || k.trunk, '+' || p.code, '+' || p.code || '0', '+' || p.code || k.trunk,
+                       '+' || p.code || p.code, p.code, p.code || '0', p.code || k.trunk]) f(prefix)
+        union select '375', '0 8 8 355 14 17 56')
+      select code, typed, saved from (select code, typed, pg_temp.read_phone(typed, code) as saved from typed) t
+      where saved is not null order by code, typed`));
+  } finally {
+    client.release(true); // its temporary function goes with it
+  }
+  expect(typings.length).toBeGreaterThan(2000);
+  expect(typings).toContainEqual({ code: "375", typed: "0 8 8 355 14 17 56", saved: "+375355141756" });
+  // a clinic of each country, with one receptionist, and a patient of each number saved, registered as first typed
+  const receptionist = await createUser();
+  const { rows: clinics } = await rootPool().query(
+    `with c as (insert into app_public.clinic (name, timezone, currency, calling_code)
+                  select 'Typed phones +' || code, 'Africa/Dar_es_Salaam', 'TZS', code from unnest($1::text[]) code returning id, calling_code),
+     m as (insert into app_public.membership (clinic_id, user_id, role) select id, $2, 'receptionist' from c)
+     select id, calling_code from c`,
+    [[...new Set(typings.map((t) => t.code))], receptionist.userId],
+  );
+  const first = [...new Map([...typings].reverse().map((t) => [`${t.code} ${t.saved}`, t] as const)).values()];
+  const { rows: registered } = await rootPool().query(
+    `insert into app_public.patient (clinic_id, first_name, last_name, phone)
+       select c.id, 'Simu', 'Typed', t.typed from unnest($1::text[], $2::text[]) t(code, typed) join unnest($3::uuid[], $4::text[]) c(id, code) using (code)
+     returning phone`,
+    [first.map((t) => t.code), first.map((t) => t.typed), clinics.map((c) => c.id), clinics.map((c) => c.calling_code)],
+  );
+  expect(registered.map((r) => r.phone).sort()).toEqual(first.map((t) => t.saved).sort());
+  const missed: typeof typings = [];
+  for (const { id, calling_code: code } of clinics) {
+    const typed = typings.filter((t) => t.code === code);
+    const { rows } = await asSession(await openSession(receptionist.userId, id), (c) =>
+      c.query(
+        `select t.typed, t.saved from unnest($1::text[], $2::text[]) t(typed, saved)
+         where not exists (select from app_public.search_patients(t.typed) p where p.phone = t.saved)`,
+        [typed.map((t) => t.typed), typed.map((t) => t.saved)],
+      ));
+    missed.push(...rows.map((r) => ({ code, ...r })));
+  }
+  expect({ missed: missed.length, first: missed.slice(0, 10) }).toEqual({ missed: 0, first: [] });
 });
 
 // a search was normalised, trimmed, unaccented and split whole before its length was checked: 100,000 characters cost the
@@ -641,6 +704,15 @@ test("a search of several words reads the trigram index once for all of them", a
   expect(inner).toMatch(readsTheIndexFor("%family1234%", "%given1%"));
   expect(rows.length).toBeGreaterThan(0);
   expect(rows.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
+});
+
+// a phone registration reads otherwise than its part (the code typed without + and a trunk 0 after it) is searched as
+// that part and as registration saves it (000NNN): both arms read the trigram index, beside the words'
+test("a phone searched also as registration saves it reads the trigram index for it too, not every patient of the clinic", async () => {
+  const { plans, inner } = await searchOfTheLargeClinic("255 0712 345 678");
+  expect(inner).toMatch(readsTheIndexFor("%2550712345678%"));
+  expect(inner).toMatch(readsTheIndexFor("%\\+255712345678%"));
+  expect(plans.join("\n")).not.toMatch(/Seq Scan on patient/);
 });
 
 // 000278 joined the code typed short to the words' search by an OR, and a plan then read the whole search table
