@@ -1880,8 +1880,12 @@ begin
              || case when s.typed ~ '[[:alpha:]]' then array[s.typed, upper(s.typed), lower(s.typed)] end) prefix);
     v_coded uuid[] := '{}';
     v_id uuid;
-    -- null for names and codes: the planner then drops that condition
-    v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
+    -- the query read as a phone (phone_search_terms): what a patient's phone must contain, or null for names and codes
+    -- (the planner then drops that condition); and the phone registration would save from it, where that term is no
+    -- part of it (0 8 8 355 14 17 56 at +375: +37588355141756, and +375355141756), else null
+    v_phone_terms text[] := app_hidden.phone_search_terms(query, app_hidden.calling_code_for(v_clinic_id));
+    v_phone_pattern text := app_hidden.contains_pattern(v_phone_terms[1]);
+    v_saved_pattern text := app_hidden.contains_pattern(v_phone_terms[2]);
   begin
     if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
       -- the patients of the code typed short, by the code's own index, or of the number typed alone, by the index of the
@@ -1901,16 +1905,19 @@ begin
       end loop;
       -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
       -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-      -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above
+      -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above;
+      -- the phone as registration would save it ($7), another arm the trigram index reads
       return query execute format(
         'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
-         where s.clinic_id = $1 and not s.deleted and ((%s) or s.search_text like $3) %s',
+         where s.clinic_id = $1 and not s.deleted and ((%s) or s.search_text like $3%s) %s',
         coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                          else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
                   from generate_subscripts(v_patterns, 1) i), 'false'),
+        -- only for a phone registration reads otherwise than its term: the statement of any other search is the one before 000488
+        case when v_saved_pattern is not null then ' or s.search_text like $7' else '' end,
         -- only when a code found a patient: the statement of any other search is the one before 000285
         case when cardinality(v_coded) > 0 then 'and s.patient_id <> all ($6)' else '' end)
-        using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded;
+        using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded, v_saved_pattern;
     end if;
   end;
 end;
@@ -1923,7 +1930,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server), and its digits of any other script (ascii_digits: PAT-١٢ and ۱۲ as Arabic and Persian keyboards type them, PAT-१२ as Nepali and Hindi ones do, ১২ as Bengali ones do) as ASCII digits, as a phone''s are, and without what prints nothing (printing_nothing_out: the direction marks a code copied from a right-to-left page is wrapped in); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012; a code past 999999 typed so, PAT1000000 or pat 1000000, is PAT-1000000, and P21000000 both P2-1000000 and P-21000000), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_terms), or is the phone registration would save from it (a whole number registration takes that its term is no part of: 0 8 8 355 14 17 56 at +375 finds +375355141756). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server), and its digits of any other script (ascii_digits: PAT-١٢ and ۱۲ as Arabic and Persian keyboards type them, PAT-१२ as Nepali and Hindi ones do, ১২ as Bengali ones do) as ASCII digits, as a phone''s are, and without what prints nothing (printing_nothing_out: the direction marks a code copied from a right-to-left page is wrapped in); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012; a code past 999999 typed so, PAT1000000 or pat 1000000, is PAT-1000000, and P21000000 both P2-1000000 and P-21000000), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -2287,37 +2294,44 @@ COMMENT ON FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, ver
 
 
 --
--- Name: phone_search_term(text, app_public.calling_code); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: phone_search_terms(text, app_public.calling_code); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) RETURNS text
+CREATE FUNCTION app_hidden.phone_search_terms(query text, calling_code app_public.calling_code) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
   v_typed text := btrim(app_hidden.phone_text(query));
-  v_trunk text := app_hidden.phone_plan(calling_code) ->> 'trunk';
-  v_whole app_public.e164_phone;
+  v_plan jsonb := app_hidden.phone_plan(calling_code);
+  v_trunk text := v_plan ->> 'trunk';
+  v_saved app_public.e164_phone;
   v_digits text;
   v_prefix text := '';
   v_own text;
   v_code text;
   v_code_trunk text;
+  v_term text;
 begin
   if v_typed !~ '[0-9]' or v_typed ~ '[^0-9[:space:]()./+-]' then
     return null; -- not a phone: names and codes are matched as typed
   end if;
   v_digits := regexp_replace(v_typed, '[[:space:]()./-]', '', 'g');
-  -- a whole number, typed as one is typed in full (with its + or 00, or its national prefix) and read as
-  -- one of its country's numbers: as registration reads it
-  if v_digits ~ '^\+?[0-9]{7,}$' and (v_digits ~ '^[+0]' or v_digits like v_trunk || '%') then
+  -- the phone registration would save from it, or null: read only when it may be one, digits that are 7 at least after
+  -- a + or 00, else as many as the shortest of the plan's numbers (its lengths are listed shortest first) but for a
+  -- national 0 it may put back, and 7 with the code (a code's number, 12 or 000012, or a part of a number, 345678 at
+  -- 255, is not read: a reading that fails costs the most)
+  if v_digits ~ '^\+?[0-9]+$' and (case when v_digits ~ '^(\+|00)' then char_length(v_digits) - 2 + (v_digits like '+%')::int >= 7
+      else char_length(v_digits) + 1 >= greatest(7 - length(calling_code), (v_plan -> 'lengths' ->> 0)::int) end) then
     begin
-      v_whole := app_public.normalize_phone(v_typed, calling_code);
+      v_saved := app_public.normalize_phone(v_typed, calling_code);
     exception when sqlstate 'CINPH' then
       null; -- a part of one
     end;
-    if app_hidden.phone_is_valid(v_whole) then
-      return v_whole;
-    end if;
+  end if;
+  -- a whole number, typed as one is typed in full (with its + or 00, or its national prefix) and read as
+  -- one of its country's numbers: as registration reads it
+  if v_digits ~ '^\+?[0-9]{7,}$' and (v_digits ~ '^[+0]' or v_digits like v_trunk || '%') and app_hidden.phone_is_valid(v_saved) then
+    return array[v_saved::text];
   end if;
   v_own := v_digits;
   if v_digits like '00%' then
@@ -2336,27 +2350,31 @@ begin
   if char_length(regexp_replace(v_own, '[^0-9]', '', 'g')) < 2 then
     return null; -- no more than a prefix
   end if;
-  v_digits := v_prefix || v_own;
+  v_term := v_prefix || v_own;
   -- international: a trunk prefix 0 typed after the code, with more after it, is dropped as registration drops it
-  if v_digits like '+%' then
-    v_code := app_hidden.country_calling_code(v_digits);
+  if v_term like '+%' then
+    v_code := app_hidden.country_calling_code(v_term);
     v_code_trunk := app_hidden.phone_plan(v_code) ->> 'trunk';
-    if v_code_trunk like '0%' and substr(v_digits, 2 + length(v_code)) like v_code_trunk || '_%' then
-      return '+' || v_code || substr(v_digits, 2 + length(v_code) + length(v_code_trunk));
+    if v_code_trunk like '0%' and substr(v_term, 2 + length(v_code)) like v_code_trunk || '_%' then
+      v_term := '+' || v_code || substr(v_term, 2 + length(v_code) + length(v_code_trunk));
     end if;
   end if;
-  return v_digits;
+  -- a part of a phone, and the phone registration would save from it where that part is none of it
+  if strpos(v_saved, v_term) = 0 then
+    return array[v_term, v_saved::text];
+  end if;
+  return array[v_term];
 end;
 $_$;
 
 
-ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.phone_search_terms(query text, calling_code app_public.calling_code) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION phone_search_terms(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators: a whole number (one of its country''s numbers) as normalize_phone reads it (0712 345 678 → +255712345678 with calling code 255; 8 (495) 765-43-21 → +74957654321 with calling code 7; +7 8 495 765-43-21 → +74957654321); a part of one with its national 0 or 00 made international (0712 345 → +255712345; 00255 712 → +255712; +255 0713 and +255 (0) 713 → +255713, the trunk prefix after the code dropped; 06 12 → +390612 with calling code 39, whose numbers keep their 0; 345-678 → 345678; 8 495 765 → 8495765, 8 also beginning Russian area codes); spaces of any kind, dashes and digits of other scripts read as normalize_phone reads them; null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk prefix (00, 0-, +2: every phone would match).';
+COMMENT ON FUNCTION app_hidden.phone_search_terms(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators: a whole number (one of its country''s numbers) as normalize_phone reads it (0712 345 678 → +255712345678 with calling code 255; 8 (495) 765-43-21 → +74957654321 with calling code 7; +7 8 495 765-43-21 → +74957654321); a part of one with its national 0 or 00 made international (0712 345 → +255712345; 00255 712 → +255712; +255 0713 and +255 (0) 713 → +255713, the trunk prefix after the code dropped; 06 12 → +390612 with calling code 39, whose numbers keep their 0; 345-678 → 345678; 8 495 765 → 8495765, 8 also beginning Russian area codes), and after it, where registration takes the query as a phone that this part is no part of, the phone registration would save (0 8 8 355 14 17 56 with calling code 375 → +37588355141756 and +375355141756; 264 082 649 8765 with calling code 264 → 2640826498765 and +264826498765), so that a patient is found by their phone typed as it was at registration; spaces of any kind, dashes and digits of other scripts read as normalize_phone reads them; null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk prefix (00, 0-, +2: every phone would match). For patients_matching, which matches either.';
 
 
 --
@@ -24003,11 +24021,11 @@ GRANT ALL ON FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, v
 
 
 --
--- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION phone_search_terms(query text, calling_code app_public.calling_code); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.phone_search_terms(query text, calling_code app_public.calling_code) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_search_terms(query text, calling_code app_public.calling_code) TO :DATABASE_VISITOR;
 
 
 --
