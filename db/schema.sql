@@ -2399,7 +2399,7 @@ ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION phone_text(raw text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for the digits of any script (ascii_digits: Arabic-Indic, Persian, Devanagari, Bengali, Thai…, and full-width ones, with ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space, a zero-width space), a dash for a hyphen, en or em dash or minus sign, and nothing for what prints nothing (printing_nothing_out: the direction marks, embeddings and isolates a phone copied on a right-to-left phone or page is wrapped in).';
+COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_terms read: ASCII digits for the digits of any script (ascii_digits: Arabic-Indic, Persian, Devanagari, Bengali, Thai…, and full-width ones, with ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space, a zero-width space), a dash for a hyphen, en or em dash or minus sign, and nothing for what prints nothing (printing_nothing_out: the direction marks, embeddings and isolates a phone copied on a right-to-left phone or page is wrapped in).';
 
 
 --
