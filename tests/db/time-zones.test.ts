@@ -51,6 +51,9 @@ test("a time zone is valid exactly when 000158's rule says so, for every name Po
     ...["UTC+3", "UTC-3", "<+03>-3", "<-03>+3", "EAT-3", "EST5EDT", "CST6CDT", "GMT0", "GMT+0", "GMT-0", "GMT+3", "Etc/GMT+3", "ETC/GMT+3", "etc/gmt+3", "est5edt", "EST5EDT,M3.2.0,M11.1.0"],
     // offsets SET TimeZone takes as numbers or intervals
     ...["3", "-3", "+03:00", "0", "3.5", "1e1", "inf", "nan", "interval '+03:00' hour to minute", "INTERVAL"],
+    // SET TimeZone's SQL-standard INTERVAL '…' form without a digit, whose text PostgreSQL reads as an interval: one it
+    // cannot read raised invalid_datetime_format (22007) out of the check instead of false (000NNN)
+    ...["interval 'x'", "interval ''", "INTERVAL 'infinity'", "Interval 'hour'", "interval '@ ago'", "interval 'PT'", "interval '.'", "interval '''"],
     // names in another case, with spaces or paths around them
     ...["africa/dar_es_salaam", "AFRICA/DAR_ES_SALAAM", "Africa/dar_es_salaam", "utc", "Utc", "gmt", "zulu", "ZULU", "Etc/utc", "factory", "LOCALTIME", "Posix/Africa/Nairobi"],
     ...[" Africa/Nairobi", "Africa/Nairobi ", "Africa/ Nairobi", "Africa /Nairobi", "Africa//Nairobi", "/Africa/Nairobi", "Africa/Nairobi/", ":Africa/Nairobi", "./Africa/Nairobi", "Africa/../Africa/Nairobi", "../zoneinfo/UTC", "/usr/share/zoneinfo/UTC", "UTC ", " UTC", "U TC", "UTC\t", "UTC\n"],
@@ -105,6 +108,18 @@ test("the check leaves the session's time zone as it was, set for the session, f
   } finally {
     await client.query("rollback").catch(() => undefined);
     await client.query("reset timezone");
+    client.release();
+  }
+});
+
+test("a clinic given a time zone written as an interval PostgreSQL cannot read is refused by the check, as any name of no zone (000NNN)", async () => {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await expect(client.query("insert into app_public.clinic (name, timezone, currency) values ('Interval clinic', 'interval ''soon''', 'KES')"))
+      .rejects.toThrow(/violates check constraint "clinic_timezone_check"/);
+  } finally {
+    await client.query("rollback");
     client.release();
   }
 });
