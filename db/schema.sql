@@ -2662,8 +2662,11 @@ begin
   -- ends, and with it the caller's
   perform pg_catalog.set_config('TimeZone', time_zone_as_set.name, true);
   return pg_catalog.current_setting('TimeZone');
-exception when invalid_parameter_value then
-  return null; -- a name PostgreSQL knows no zone by, or a zone of leap seconds (right/…)
+exception when data_exception then
+  -- a name PostgreSQL knows no zone by, or a zone of leap seconds (right/…): invalid_parameter_value; or SQL's INTERVAL
+  -- '…' form with text that is no interval (interval 'x'), which SET TimeZone reads with the interval type's input and
+  -- its errors (invalid_datetime_format…)
+  return null;
 end;
 $$;
 
@@ -2674,7 +2677,7 @@ ALTER FUNCTION app_hidden.time_zone_as_set(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION time_zone_as_set(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.time_zone_as_set(name text) IS 'The name PostgreSQL gives the time zone of a session set to `name` (SET TimeZone), or null when it refuses it: a zone''s file name as spelled in the tz directory (africa/nairobi is Africa/Nairobi), a POSIX rule in capitals as typed (UTC+3), a number of hours as a rule (3 is <-03>+03). The zone''s file is read once a connection, PostgreSQL keeping each zone it reads, and the session''s own time zone is left as it was. What is_valid_timezone asks of a name without a digit.';
+COMMENT ON FUNCTION app_hidden.time_zone_as_set(name text) IS 'The name PostgreSQL gives the time zone of a session set to `name` (SET TimeZone), or null when it refuses it: a zone''s file name as spelled in the tz directory (africa/nairobi is Africa/Nairobi), a POSIX rule in capitals as typed (UTC+3), a number of hours as a rule (3 is <-03>+03), SQL''s INTERVAL ''…'' form as a rule when its text is an interval (interval ''PT'' is <+00>-00), and null when it is not (interval ''x'', which PostgreSQL refuses with the interval type''s own error). The zone''s file is read once a connection, PostgreSQL keeping each zone it reads, and the session''s own time zone is left as it was. What is_valid_timezone asks of a name without a digit.';
 
 
 --

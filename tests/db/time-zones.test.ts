@@ -52,7 +52,7 @@ test("a time zone is valid exactly when 000158's rule says so, for every name Po
     // offsets SET TimeZone takes as numbers or intervals
     ...["3", "-3", "+03:00", "0", "3.5", "1e1", "inf", "nan", "interval '+03:00' hour to minute", "INTERVAL"],
     // SET TimeZone's SQL-standard INTERVAL '…' form without a digit, whose text PostgreSQL reads as an interval: one it
-    // cannot read raised invalid_datetime_format (22007) out of the check instead of false (000NNN)
+    // cannot read raised invalid_datetime_format (22007) out of the check instead of false (000489)
     ...["interval 'x'", "interval ''", "INTERVAL 'infinity'", "Interval 'hour'", "interval '@ ago'", "interval 'PT'", "interval '.'", "interval '''"],
     // names in another case, with spaces or paths around them
     ...["africa/dar_es_salaam", "AFRICA/DAR_ES_SALAAM", "Africa/dar_es_salaam", "utc", "Utc", "gmt", "zulu", "ZULU", "Etc/utc", "factory", "LOCALTIME", "Posix/Africa/Nairobi"],
@@ -112,7 +112,7 @@ test("the check leaves the session's time zone as it was, set for the session, f
   }
 });
 
-test("a clinic given a time zone written as an interval PostgreSQL cannot read is refused by the check, as any name of no zone (000NNN)", async () => {
+test("a clinic given a time zone written as an interval PostgreSQL cannot read is refused by the check, as any name of no zone (000489)", async () => {
   const client = await rootPool().connect();
   try {
     await client.query("begin");
