@@ -8,6 +8,7 @@
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, asSession, beginAs, committedAs, createClinic, createPatient, createUser, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { phonesSavedFrom } from "../support/phone-typings.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 let clinic: TestClinic;
@@ -302,31 +303,18 @@ test("a phone typed with the (0) trunk prefix after its country code, as registr
 // +375355141756, was looked for as +37588355141756, and found no one; nor did a number typed with its country code
 // without + and a 0 (264 082 649 8765, saved +264826498765) or with its code twice (+93 93 893 987 654) (000488)
 test("a patient is found by their phone typed as it was typed at registration, whatever the country's plan and however it was typed", async () => {
-  const client = await rootPool().connect();
-  let typings: { code: string; typed: string; saved: string }[];
-  try {
-    await client.query(`create function pg_temp.read_phone(typed text, code text) returns text language plpgsql as $$
-      begin return app_public.normalize_phone(typed, code); exception when sqlstate 'CINPH' then return null; end $$`);
-    // every country's plan and length: national digits that begin with its trunk prefix and its code (as typed again by
-    // people), after nothing, a 0, its trunk prefix, the code with or without +, and a 0 or the trunk prefix or the code
-    // again after it; those registration takes
-    ({ rows: typings } = await client.query(`
-      with plans as (
-        select n::text as code, app_hidden.phone_plan(n::text) as plan from generate_series(1, 999) n
-        where app_hidden.is_country_code(n::text)),
-      typed as (
-        select p.code, f.prefix || d.national as typed
-        from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
-          lateral (select coalesce(p.plan ->> 'trunk', '') as trunk) k,
-          lateral (select left(k.trunk || p.code || '9876543210123456', l::int) as national) d,
-          unnest(array['', '0', k.trunk, '0' || k.trunk, '+' || p.code, '+' || p.code || '0', '+' || p.code || k.trunk,
-                       '+' || p.code || p.code, p.code, p.code || '0', p.code || k.trunk]) f(prefix)
-        union select '375', '0 8 8 355 14 17 56')
-      select code, typed, saved from (select code, typed, pg_temp.read_phone(typed, code) as saved from typed) t
-      where saved is not null order by code, typed`));
-  } finally {
-    client.release(true); // its temporary function goes with it
-  }
+  // every country's plan and length: national digits that begin with its trunk prefix and its code (as typed again by
+  // people), after nothing, a 0, its trunk prefix, the code with or without +, and a 0 or the trunk prefix or the code
+  // again after it; those registration takes
+  const typings = await phonesSavedFrom(`
+    select p.code, f.prefix || d.national as typed
+    from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
+      lateral (select coalesce(p.plan ->> 'trunk', '') as trunk) k,
+      lateral (select left(k.trunk || p.code || '9876543210123456', l::int) as national) d,
+      unnest(array['', '0', k.trunk, '0' || k.trunk, '+' || p.code, '+' || p.code || '0', '+' || p.code || k.trunk,
+                   '+' || p.code || p.code, p.code, p.code || '0', p.code || k.trunk]) f(prefix)
+    where app_hidden.is_country_code(p.code)
+    union select '375', '0 8 8 355 14 17 56'`);
   expect(typings.length).toBeGreaterThan(2000);
   expect(typings).toContainEqual({ code: "375", typed: "0 8 8 355 14 17 56", saved: "+375355141756" });
   // a clinic of each country, with one receptionist, and a patient of each number saved, registered as first typed

@@ -7,6 +7,7 @@ import { inStartTurn, isCountryCallingCode, showUpgradeWarnings } from "../../db
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
+import { phonesSavedFrom } from "../support/phone-typings.ts";
 
 afterAll(closeRootPool);
 
@@ -141,28 +142,19 @@ describe("phones are read with their country's numbering plan", () => {
   // which typed again as saved (as lists show it, as a user logs in) could read as another: the person was not found by
   // their phone as shown, and correct_saved_phones rewrote what registration saved.
   test("a phone reads as itself typed as it is saved, whatever its country and however it was typed", async () => {
-    const client = await rootPool().connect();
-    try {
-      await client.query(`create function pg_temp.read_phone(typed text, code text) returns text language plpgsql as $$
-        begin return app_public.normalize_phone(typed, code); exception when sqlstate 'CINPH' then return null; end $$`);
-      // every plan's lengths, typed in national form (its trunk prefix, then digits from its code: the code typed
-      // twice, or a trunk prefix again) and in international form with the code typed twice
-      const { rows } = await client.query(`
-        with plans as (
-          select n::text as code, app_hidden.phone_plan(n::text) as plan from generate_series(1, 999) n
-          where app_hidden.phone_plan(n::text) is not null),
-        typed as (
-          select p.code, t.typed
-          from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
-            lateral (select left(p.code || repeat('8', 3) || '9876543210123456', l::int) as national) d,
-            unnest(array[coalesce(p.plan ->> 'trunk', '') || d.national, '+' || p.code || p.code || d.national]) t(typed)),
-        saved as (select code, typed, pg_temp.read_phone(typed, code) as saved from typed)
-        select code, typed, saved, pg_temp.read_phone(saved, null) as read_again from saved where saved is not null`);
-      expect(rows.length).toBeGreaterThan(500);
-      expect(rows.filter((r) => r.read_again !== r.saved)).toEqual([]);
-    } finally {
-      client.release(true); // its temporary function goes with it
-    }
+    // every plan's lengths, typed in national form (its trunk prefix, then digits from its code: the code typed
+    // twice, or a trunk prefix again) and in international form with the code typed twice
+    const typings = await phonesSavedFrom(`
+      select p.code, t.typed
+      from plans p, jsonb_array_elements_text(p.plan -> 'lengths') l,
+        lateral (select left(p.code || repeat('8', 3) || '9876543210123456', l::int) as national) d,
+        unnest(array[coalesce(p.plan ->> 'trunk', '') || d.national, '+' || p.code || p.code || d.national]) t(typed)`);
+    const { rows } = await rootPool().query(
+      "select saved, app_public.normalize_phone(saved) as read_again from unnest($1::text[]) saved",
+      [typings.map((t) => t.saved)],
+    );
+    expect(rows.length).toBeGreaterThan(500);
+    expect(rows.filter((r) => r.read_again !== r.saved)).toEqual([]);
   });
 });
 
