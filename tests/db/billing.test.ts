@@ -22,7 +22,7 @@ import {
   type TestClinic,
   writeBehindTriggers,
 } from "../support/fixtures.ts";
-import { atOnce, outcome, waitsForLock, withTriggersOff } from "../support/locks.ts";
+import { atOnce, outcome, trackBackend, waitsForLock, withTriggersOff } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -1043,6 +1043,79 @@ describe("a closed day is final", () => {
     expect(await dayRow(backfilled.clinicId, "2026-06-05")).toMatchObject({ status: "open", closed_at: null, closed_by: null, reopened_at: null, reopened_by: null, reopen_reason: null });
   });
 
+  // an import sent again (`on conflict do nothing`) closed, in its BEFORE INSERT trigger, the days it then skipped: it
+  // took each day's lock, refused CONFLICT while its money was being written, and held it to commit
+  test("a day inserted closed that has its row already (an import's ON CONFLICT DO NOTHING) takes none of the close's steps; one whose row is being deleted is closed once it is gone (000NNN)", async () => {
+    const importing = await createClinic("Day imported again clinic", { since: LONG_AGO });
+    const till = await cashierSession(importing);
+    const invoice = await createIssuedInvoice(importing, "5000", { madeAt: LONG_AGO });
+    await committedAs(till, (c) => c.query("select * from app_public.record_payment($1, 1000, 'cash', null, null, '2026-06-03 10:00+03')", [invoice.id]));
+    await rootPool().query("select app_private.open_reconciliation_of($1, '2026-06-03'::date)", [importing.clinicId]);
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
+    const days = async () => [await dayRow(importing.clinicId, "2026-06-02"), await dayRow(importing.clinicId, "2026-06-03")];
+    const before = await days();
+    expect(before).toMatchObject([{ status: "closed" }, { status: "open", expected_cash: "1000.000", counted_cash: null }]);
+    const importAgain = (owner: pg.Client) => owner.query(
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, status, counted_cash)
+       values ($1, '2026-06-02', 'closed', 0), ($1, '2026-06-03', 'closed', 1000) on conflict do nothing`, [importing.clinicId]);
+    // a payment of June 3 in flight (holding the day's lock, shared): nothing to do is not refused
+    const payment = await rootPool().connect();
+    try {
+      await payment.query("begin");
+      await payment.query("select app_private.lock_business_day($1, '2026-06-03', false)", [importing.clinicId]);
+      await expect(asOperator(importAgain)).resolves.toMatchObject({ rowCount: 0 });
+      // without ON CONFLICT, the unique constraint refuses it, as for any day that has its row
+      await expect(asOperator((owner) => owner.query(
+        "insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, '2026-06-03', 'closed')", [importing.clinicId],
+      ))).rejects.toMatchObject({ code: "23505" });
+    } finally {
+      await payment.query("rollback");
+      payment.release();
+    }
+    // the import still to commit holds neither day: a payment of the open day goes on meanwhile
+    await asOperator(async (owner) => {
+      await owner.query("begin");
+      expect((await importAgain(owner)).rowCount).toBe(0);
+      const { rows: [free] } = await rootPool().query(
+        "select app_private.lock_business_day($1, '2026-06-03', false, wait => false) as june3, app_private.lock_business_day($1, '2026-06-02', false, wait => false) as june2",
+        [importing.clinicId]);
+      expect(free).toEqual({ june3: true, june2: true });
+      await owner.query("rollback");
+    });
+    expect(await days()).toEqual(before);
+    // ON CONFLICT DO UPDATE of its status closes the open day as an update of its status does: its totals read, stamped
+    await asOperator((owner) => owner.query(
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, status, counted_cash) values ($1, '2026-06-03', 'closed', 1000)
+       on conflict (clinic_id, business_date) do update set status = excluded.status, counted_cash = excluded.counted_cash`, [importing.clinicId]));
+    const updated = await dayRow(importing.clinicId, "2026-06-03");
+    expect(updated).toMatchObject({ status: "closed", expected_cash: "1000.000", counted_cash: "1000.000", difference: "0.000" });
+    expect(updated.closed_at).toBeInstanceOf(Date);
+    // a day whose row is being deleted (an operator's delete still to commit) is waited for, then inserted closed as
+    // closeDay closes it: its totals read, stamped
+    await rootPool().query("select app_private.open_reconciliation_of($1, '2026-06-04'::date)", [importing.clinicId]);
+    const deleter = await rootPool().connect();
+    const inserter = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await inserter.connect();
+    try {
+      await trackBackend(inserter);
+      await deleter.query("begin");
+      await deleter.query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-06-04'", [importing.clinicId]);
+      const inserted = inserter.query(
+        "insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, '2026-06-04', 'closed') on conflict do nothing",
+        [importing.clinicId]);
+      expect(await waitsForLock(inserter, inserted)).toBe(true);
+      await deleter.query("commit");
+      expect((await inserted).rowCount).toBe(1);
+    } finally {
+      await deleter.query("rollback");
+      deleter.release();
+      await inserter.end();
+    }
+    const closed = await dayRow(importing.clinicId, "2026-06-04");
+    expect(closed).toMatchObject({ status: "closed", expected_cash: "0.000", difference: "0.000" });
+    expect(closed.closed_at).toBeInstanceOf(Date);
+  });
+
   test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000487)", async () => {
     const reopened = await createClinic("Day reopened by hand clinic", { since: LONG_AGO });
     const till = await cashierSession(reopened);
@@ -1075,6 +1148,35 @@ describe("a closed day is final", () => {
     expect(await dayRow(deleting.clinicId, "2026-06-02")).toEqual(closed);
     await expect(asOperator((owner) => owner.query("delete from app_public.payment where id = $1", [payment.id]))).rejects.toMatchObject({ code: "CDAYC" });
     expect((await rootPool().query("select count(*)::int as n from app_public.payment where id = $1", [payment.id])).rows[0].n).toBe(1);
+  });
+
+  // before, the open day went (audited): off the list of open days, which the hourly run does not open again after
+  // three days, its money never counted and free to change until someone closed that date by name
+  test("an open day with payments or refunds is not deleted, even from an operator's psql: INVALID_INPUT, the day kept; one without money is (000NNN)", async () => {
+    const deleting = await createClinic("Open day deleted clinic", { since: LONG_AGO });
+    const till = await cashierSession(deleting);
+    const invoice = await createIssuedInvoice(deleting, "5000", { madeAt: LONG_AGO });
+    const payment = await committedAs(till, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 1000, 'cash', null, null, '2026-06-03 10:00+03')", [invoice.id])).rows[0]);
+    // a payment and its refund in full: nothing expected, and still that day's money to count
+    await rootPool().query(
+      "insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_at) values ($1, $2, $3, 1000, 'cash', 'Returned', '2026-06-04 11:00+03')",
+      [deleting.clinicId, payment.id, invoice.id]);
+    for (const day of ["2026-06-03", "2026-06-04", "2026-06-05"]) {
+      await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [deleting.clinicId, day]);
+    }
+    const open = [await dayRow(deleting.clinicId, "2026-06-03"), await dayRow(deleting.clinicId, "2026-06-04")];
+    expect(open).toMatchObject([{ status: "open", expected_cash: "1000.000" }, { status: "open", expected_cash: "-1000.000" }]);
+    for (const day of ["2026-06-03", "2026-06-04"]) {
+      await expect(asOperator((owner) => owner.query(
+        "delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [deleting.clinicId, day]))).rejects.toMatchObject({
+        code: "CINVL",
+        message: `The business day ${day} has payments or refunds: its reconciliation counts them, and is closed (closeDay), not deleted.`,
+      });
+    }
+    expect([await dayRow(deleting.clinicId, "2026-06-03"), await dayRow(deleting.clinicId, "2026-06-04")]).toEqual(open);
+    await asOperator((owner) => owner.query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-06-05'", [deleting.clinicId]));
+    expect(await dayRow(deleting.clinicId, "2026-06-05")).toBeUndefined();
   });
 
   test("a day's reconciliation keeps its clinic and business date, even from an operator's psql: INVALID_INPUT, the day as it was (000487)", async () => {
