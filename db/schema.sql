@@ -9199,6 +9199,34 @@ COMMENT ON FUNCTION app_private.tg_daily_reconciliation__day_kept() IS 'BEFORE U
 
 
 --
+-- Name: tg_daily_reconciliation__day_with_money_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_daily_reconciliation__day_with_money_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if exists (select from app_public.payment p where p.clinic_id = old.clinic_id and p.business_date = old.business_date)
+     or exists (select from app_public.refund r where r.clinic_id = old.clinic_id and r.business_date = old.business_date) then
+    raise exception 'The business day % has payments or refunds: its reconciliation counts them, and is closed (closeDay), not deleted.', old.business_date
+      using errcode = 'CINVL';
+  end if;
+  return old;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_daily_reconciliation__day_with_money_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__day_with_money_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__day_with_money_kept() IS 'BEFORE DELETE of an open day: refused (INVALID_INPUT) when the day has a payment or refund (in any currency), whoever deletes it; a day without money is deleted (drop_days_opened_before_clinics). Its row is held when the money is read (a payment whose totals reached it first is seen); no day''s lock is taken, so a payment in flight whose totals had not reached the row is not seen.';
+
+
+--
 -- Name: tg_daily_reconciliation__lifecycle(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9207,7 +9235,13 @@ CREATE FUNCTION app_private.tg_daily_reconciliation__lifecycle() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if new.status = 'closed' and (tg_op = 'INSERT' or old.status is distinct from 'closed') then
+  if new.status = 'closed' and tg_op = 'INSERT'
+     and exists (select from app_public.daily_reconciliation d
+                 where d.clinic_id = new.clinic_id and d.business_date = new.business_date for key share) then
+    -- the day has its row: the unique constraint or ON CONFLICT decides, and this insert closes nothing
+    -- (an ON CONFLICT DO UPDATE closes the row as an update of its status does)
+    null;
+  elsif new.status = 'closed' and (tg_op = 'INSERT' or old.status is distinct from 'closed') then
     -- the day's lock, exclusively, held by close_day already; taken here without waiting: an update holds the row,
     -- and a payment in flight holding the day waits for the row to refresh its totals (an insert is refused alike)
     if not app_private.lock_business_day(new.clinic_id, new.business_date, true, wait => false) then
@@ -9253,7 +9287,7 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__lifecycle() OWNER TO :DATABA
 -- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted closed whose row is there already (an import sent again, ON CONFLICT DO NOTHING) takes none of these steps, its row locked for key share and the unique constraint or ON CONFLICT left to decide (a row being deleted is waited for, and once gone the day is closed); a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
 
 
 --
@@ -20629,6 +20663,20 @@ COMMENT ON TRIGGER _200_closed_is_kept ON app_public.daily_reconciliation IS 'A 
 
 
 --
+-- Name: daily_reconciliation _200_day_with_money_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_day_with_money_kept BEFORE DELETE ON app_public.daily_reconciliation FOR EACH ROW WHEN ((old.status = 'open'::app_public.reconciliation_status)) EXECUTE FUNCTION app_private.tg_daily_reconciliation__day_with_money_kept();
+
+
+--
+-- Name: TRIGGER _200_day_with_money_kept ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_day_with_money_kept ON app_public.daily_reconciliation IS 'An open day with payments or refunds is not deleted, whoever deletes it (tg_daily_reconciliation__day_with_money_kept): INVALID_INPUT; it is closed.';
+
+
+--
 -- Name: invoice_line _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25381,6 +25429,13 @@ REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FR
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__day_kept() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__day_with_money_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__day_with_money_kept() FROM PUBLIC;
 
 
 --

@@ -1045,7 +1045,7 @@ describe("a closed day is final", () => {
 
   // an import sent again (`on conflict do nothing`) closed, in its BEFORE INSERT trigger, the days it then skipped: it
   // took each day's lock, refused CONFLICT while its money was being written, and held it to commit
-  test("a day inserted closed that has its row already (an import's ON CONFLICT DO NOTHING) takes none of the close's steps; one whose row is being deleted is closed once it is gone (000NNN)", async () => {
+  test("a day inserted closed that has its row already (an import's ON CONFLICT DO NOTHING) takes none of the close's steps; one whose row is being deleted is closed once it is gone (000490)", async () => {
     const importing = await createClinic("Day imported again clinic", { since: LONG_AGO });
     const till = await cashierSession(importing);
     const invoice = await createIssuedInvoice(importing, "5000", { madeAt: LONG_AGO });
@@ -1152,7 +1152,7 @@ describe("a closed day is final", () => {
 
   // before, the open day went (audited): off the list of open days, which the hourly run does not open again after
   // three days, its money never counted and free to change until someone closed that date by name
-  test("an open day with payments or refunds is not deleted, even from an operator's psql: INVALID_INPUT, the day kept; one without money is (000NNN)", async () => {
+  test("an open day with payments or refunds is not deleted, even from an operator's psql: INVALID_INPUT, the day kept; one without money is (000490)", async () => {
     const deleting = await createClinic("Open day deleted clinic", { since: LONG_AGO });
     const till = await cashierSession(deleting);
     const invoice = await createIssuedInvoice(deleting, "5000", { madeAt: LONG_AGO });
