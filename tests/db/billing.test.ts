@@ -22,7 +22,7 @@ import {
   type TestClinic,
   writeBehindTriggers,
 } from "../support/fixtures.ts";
-import { atOnce, outcome, trackBackend, waitsForLock, withTriggersOff } from "../support/locks.ts";
+import { atOnce, outcome, trackBackend, waitsFor, waitsForLock, withTriggersOff } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -1072,7 +1072,8 @@ describe("a closed day is final", () => {
       await payment.query("rollback");
       payment.release();
     }
-    // the import still to commit holds neither day: a payment of the open day goes on meanwhile
+    // the import still to commit holds neither day against a payment (shared, as a payment holds it, 000NNN): a payment of
+    // the open day goes on meanwhile
     await asOperator(async (owner) => {
       await owner.query("begin");
       expect((await importAgain(owner)).rowCount).toBe(0);
@@ -1114,6 +1115,58 @@ describe("a closed day is final", () => {
     const closed = await dayRow(importing.clinicId, "2026-06-04");
     expect(closed).toMatchObject({ status: "closed", expected_cash: "0.000", difference: "0.000" });
     expect(closed.closed_at).toBeInstanceOf(Date);
+  });
+
+  // an import sent again that had written the clinic's audit log (a day not imported before) waited for the row of a
+  // closeDay or reopenDay in flight, which waited for that log: a deadlock, the cashier's close as likely refused as the import
+  test("an import sent again of a day whose closeDay or reopenDay is in flight is refused CONFLICT, not deadlocked with it: the close or reopening goes on; one to come waits for the import (000NNN)", async () => {
+    const racing = await createClinic("Day closed during an import clinic", { since: LONG_AGO });
+    const till = await cashierSession(racing);
+    const owner = await openSession(racing.members.owner.userId, racing.clinicId);
+    for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
+      await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [racing.clinicId, day]);
+    }
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
+    const insertClosed = (importer: pg.Client, day: string, onConflict = "") => importer.query(
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed') ${onConflict}`, [racing.clinicId, day]);
+    const race = async (day: string, newDay: string, session: string, sql: string, importFirst: boolean) => {
+      const importer = new pg.Client({ connectionString: testConfig.ownerUrl });
+      await importer.connect();
+      const member = await apiPool().connect();
+      try {
+        await trackBackend(importer);
+        await trackBackend(member);
+        await importer.query("begin");
+        // a day not imported before: its audit entry holds the clinic's audit log until the import ends
+        await insertClosed(importer, newDay);
+        if (importFirst) expect((await insertClosed(importer, day, "on conflict do nothing")).rowCount).toBe(0);
+        await beginAs(member, session);
+        const changing = outcome(member.query(sql));
+        expect(await waitsFor(member, importer)).toBe(true);
+        // the close in flight holds the day's row, and waits for the audit log: the import is refused at once (before,
+        // it waited for the row, and one of them was refused a deadlock, 40P01)
+        const refused = importFirst ? undefined : await insertClosed(importer, day, "on conflict do nothing").then(
+          (r) => r.rowCount, (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }));
+        await importer.query(importFirst ? "commit" : "rollback");
+        const changed = await changing;
+        await member.query("commit");
+        return { refused, changed };
+      } finally {
+        await member.query("rollback");
+        member.release();
+        await importer.end();
+      }
+    };
+    const refused = (day: string) => ({ code: "CCONF", message: `The business day ${day} is being closed or reopened: send it again once that is done.` });
+    expect(await race("2026-06-03", "2026-06-05", till, "select status::text from app_public.close_day('2026-06-03'::date, 0)", false))
+      .toEqual({ refused: refused("2026-06-03"), changed: [{ status: "closed" }] });
+    expect(await race("2026-06-02", "2026-06-05", owner, "select status::text from app_public.reopen_day('2026-06-02'::date, 'Recount')", false))
+      .toEqual({ refused: refused("2026-06-02"), changed: [{ status: "open" }] });
+    // the import first (the day skipped, held shared as a payment holds it): the close waits for it, then closes
+    expect(await race("2026-06-04", "2026-06-06", till, "select status::text from app_public.close_day('2026-06-04'::date, 0)", true))
+      .toEqual({ refused: undefined, changed: [{ status: "closed" }] });
+    expect([await dayRow(racing.clinicId, "2026-06-02"), await dayRow(racing.clinicId, "2026-06-03"), await dayRow(racing.clinicId, "2026-06-06")])
+      .toMatchObject([{ status: "open", reopen_reason: "Recount" }, { status: "closed" }, { status: "closed" }]);
   });
 
   test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000487)", async () => {
