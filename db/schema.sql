@@ -9234,10 +9234,24 @@ CREATE FUNCTION app_private.tg_daily_reconciliation__lifecycle() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_there boolean := false; -- a day inserted closed that has its row already
 begin
   if new.status = 'closed' and tg_op = 'INSERT'
-     and exists (select from app_public.daily_reconciliation d
-                 where d.clinic_id = new.clinic_id and d.business_date = new.business_date for key share) then
+     and exists (select from app_public.daily_reconciliation d where d.clinic_id = new.clinic_id and d.business_date = new.business_date) then
+    -- the day held shared, as a payment of it holds it, without waiting: a close, reopening or hourly run of it in
+    -- flight (holding it exclusively, then its row) refuses this CONFLICT, where waiting for its row was a deadlock
+    -- once it waited for the clinic's audit log that this transaction had written; one to come waits for this
+    if not app_private.lock_business_day(new.clinic_id, new.business_date, false, wait => false) then
+      raise exception 'The business day % is being closed or reopened: send it again once that is done.', new.business_date
+        using errcode = 'CCONF';
+    end if;
+    -- its row locked for key share: neither deleted nor moved until this commits, so that the insert is sure to find
+    -- it (a row being deleted is waited for, and once it is gone the day is closed as below)
+    v_there := exists (select from app_public.daily_reconciliation d
+                       where d.clinic_id = new.clinic_id and d.business_date = new.business_date for key share);
+  end if;
+  if v_there then
     -- the day has its row: the unique constraint or ON CONFLICT decides, and this insert closes nothing
     -- (an ON CONFLICT DO UPDATE closes the row as an update of its status does)
     null;
@@ -9287,7 +9301,7 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__lifecycle() OWNER TO :DATABA
 -- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted closed whose row is there already (an import sent again, ON CONFLICT DO NOTHING) takes none of these steps, its row locked for key share and the unique constraint or ON CONFLICT left to decide (a row being deleted is waited for, and once gone the day is closed); a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted closed whose row is there already (an import sent again, ON CONFLICT DO NOTHING) takes none of these steps: it holds the day''s lock shared, as a payment does, without waiting (a closeDay, reopenDay or hourly run of the day in flight refuses it CONFLICT; one to come waits for it, and a close by its status is refused CONFLICT meanwhile, as while a payment is in flight), its row locked for key share and the unique constraint or ON CONFLICT left to decide (a row being deleted is waited for, and once gone the day is closed); a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
 
 
 --

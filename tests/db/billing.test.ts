@@ -1072,7 +1072,7 @@ describe("a closed day is final", () => {
       await payment.query("rollback");
       payment.release();
     }
-    // the import still to commit holds neither day against a payment (shared, as a payment holds it, 000NNN): a payment of
+    // the import still to commit holds neither day against a payment (shared, as a payment holds it, 000491): a payment of
     // the open day goes on meanwhile
     await asOperator(async (owner) => {
       await owner.query("begin");
@@ -1119,7 +1119,7 @@ describe("a closed day is final", () => {
 
   // an import sent again that had written the clinic's audit log (a day not imported before) waited for the row of a
   // closeDay or reopenDay in flight, which waited for that log: a deadlock, the cashier's close as likely refused as the import
-  test("an import sent again of a day whose closeDay or reopenDay is in flight is refused CONFLICT, not deadlocked with it: the close or reopening goes on; one to come waits for the import (000NNN)", async () => {
+  test("an import sent again of a day whose closeDay or reopenDay is in flight is refused CONFLICT, not deadlocked with it: the close or reopening goes on; one to come waits for the import (000491)", async () => {
     const racing = await createClinic("Day closed during an import clinic", { since: LONG_AGO });
     const till = await cashierSession(racing);
     const owner = await openSession(racing.members.owner.userId, racing.clinicId);
