@@ -613,6 +613,52 @@ test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server and the em
   }
 }, 300_000);
 
+// `npm run dev` as an operator types it, npm running its script with /bin/sh: a SIGTERM to npm (a supervisor's, `timeout`'s,
+// `kill <npm's pid>`) is passed on to that shell, which died of it at once (dash), and `node db/cli.ts dev` ran on without
+// a parent, its API server holding PORT and the embedded server its port, until someone found them
+test("`npm run dev` whose npm alone is sent SIGTERM stops, its API server and the embedded server with it", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  // a process group of its own, so that whatever it leaves running is ended after the test
+  const npm = spawn("npm", ["run", "dev"], { cwd: projectPath(), env, detached: true, stdio: "ignore" });
+  const exited = once(npm, "exit");
+  /** Whether a process of npm's group is left (npm's script and what it started, but for the embedded server: a session of its own). */
+  const groupLives = () => {
+    try {
+      process.kill(-npm.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
+    expect(await until(ready, 120_000, 250)).toBe(true);
+    npm.kill("SIGTERM"); // npm alone, as a supervisor or `timeout` sends it
+    await exited;
+    const left = async () => ({
+      command: groupLives(),
+      apiServer: await portAnswers(Number(env.PORT)),
+      embeddedServer: await portAnswers(Number(env.EMBEDDED_PG_PORT)),
+    });
+    await until(async () => !Object.values(await left()).includes(true), 15_000, 250);
+    expect(await left()).toEqual({ command: false, apiServer: false, embeddedServer: false });
+  } finally {
+    try {
+      process.kill(-npm.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+    // an embedded server left running (its command killed above) is stopped, as its command would have
+    try {
+      const pid = Number(readFileSync(join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+      if (pid > 0) process.kill(pid, "SIGINT"); // (0 would be this process's own group)
+    } catch {
+      // it has ended (its postmaster.pid removed)
+    }
+  }
+}, 300_000);
+
 // `npm run dev` started its API server and applied current.sql beside it: a changed one (always, on a new database) touched
 // the file the server's runner watches, and restarted the server it had just started; and that server, given the embedded
 // server's address as DATABASE_URL, said "embeddedDatabase":false in its listening line
