@@ -1169,6 +1169,64 @@ describe("a closed day is final", () => {
       .toMatchObject([{ status: "open", reopen_reason: "Recount" }, { status: "closed" }, { status: "closed" }]);
   });
 
+  // an import sent again that had written the clinic's audit log waited (for the row, its unique constraint, ON CONFLICT)
+  // for a write of the day's row in flight that takes no day's lock (a cashier's notes, an operator's reopening by its
+  // status or delete), which waited for that log: a deadlock, either refused 40P01
+  test("an import sent again that has written the clinic's audit log is refused CONFLICT at once by a write of the day's row in flight (its notes, a reopening by its status, a delete), not deadlocked with it (000NNN)", async () => {
+    const racing = await createClinic("Day written during an import clinic", { since: LONG_AGO });
+    const till = await cashierSession(racing);
+    for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
+      await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [racing.clinicId, day]);
+    }
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
+    const insertClosed = (importer: pg.Client, day: string, onConflict = "") => importer.query(
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed') ${onConflict}`, [racing.clinicId, day]);
+    // the writer a cashier's session, or an operator's psql (null)
+    const race = async (day: string, newDay: string, session: string | null, sql: string) => {
+      const importer = new pg.Client({ connectionString: testConfig.ownerUrl });
+      await importer.connect();
+      const operator = session === null ? new pg.Client({ connectionString: testConfig.ownerUrl }) : null;
+      const writer = operator ?? await apiPool().connect();
+      if (operator) await operator.connect();
+      try {
+        await trackBackend(importer);
+        await trackBackend(writer);
+        await importer.query("begin");
+        // a day not imported before: its audit entry holds the clinic's audit log until the import ends
+        await insertClosed(importer, newDay);
+        if (session === null) await writer.query("begin");
+        else await beginAs(writer, session);
+        const writing = outcome(writer.query(sql, [racing.clinicId, day]));
+        expect(await waitsFor(writer, importer)).toBe(true);
+        const refused = await insertClosed(importer, day, "on conflict do nothing").then(
+          (r) => r.rowCount, (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }));
+        await importer.query("rollback");
+        const written = await writing;
+        await writer.query("commit");
+        return { refused, written };
+      } finally {
+        await writer.query("rollback");
+        if (operator) await operator.end();
+        else (writer as pg.PoolClient).release();
+        await importer.end();
+      }
+    };
+    const refused = (day: string) => ({ code: "CCONF", message: `The business day ${day} is being written by another session: send it again once that is done.` });
+    const notes = await race("2026-06-03", "2026-06-05", till,
+      "update app_public.daily_reconciliation set notes = 'Short 10' where clinic_id = $1 and business_date = $2 returning notes");
+    const reopening = await race("2026-06-02", "2026-06-06", null,
+      "update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Recount' where clinic_id = $1 and business_date = $2 returning status::text");
+    const deleting = await race("2026-06-04", "2026-06-07", null,
+      "delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 returning status::text");
+    expect([notes, reopening, deleting]).toEqual([
+      { refused: refused("2026-06-03"), written: [{ notes: "Short 10" }] },
+      { refused: refused("2026-06-02"), written: [{ status: "open" }] },
+      { refused: refused("2026-06-04"), written: [{ status: "open" }] },
+    ]);
+    expect(await dayRow(racing.clinicId, "2026-06-02")).toMatchObject({ status: "open", reopen_reason: "Recount" });
+    expect([await dayRow(racing.clinicId, "2026-06-04"), await dayRow(racing.clinicId, "2026-06-05")]).toEqual([undefined, undefined]);
+  });
+
   test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000487)", async () => {
     const reopened = await createClinic("Day reopened by hand clinic", { since: LONG_AGO });
     const till = await cashierSession(reopened);
