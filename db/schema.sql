@@ -9246,10 +9246,24 @@ begin
       raise exception 'The business day % is being closed or reopened: send it again once that is done.', new.business_date
         using errcode = 'CCONF';
     end if;
-    -- its row locked for key share: neither deleted nor moved until this commits, so that the insert is sure to find
-    -- it (a row being deleted is waited for, and once it is gone the day is closed as below)
-    v_there := exists (select from app_public.daily_reconciliation d
-                       where d.clinic_id = new.clinic_id and d.business_date = new.business_date for key share);
+    if app_private.holds_audit_chain_head(new.clinic_id) then
+      -- this transaction holds the clinic's audit log (it wrote a day before): a write of the row in flight that takes
+      -- no day's lock (its notes, a reopening by its status, a delete) waits for that log, and waiting for that write
+      -- here (for the row, the unique constraint, ON CONFLICT) was a deadlock. The row is held for share without
+      -- waiting: one in flight refuses this CONFLICT; one to come waits for this, as every write of the clinic does
+      v_there := exists (select from app_public.daily_reconciliation d
+                         where d.clinic_id = new.clinic_id and d.business_date = new.business_date for share skip locked);
+      if not v_there and exists (select from app_public.daily_reconciliation d
+                                 where d.clinic_id = new.clinic_id and d.business_date = new.business_date) then
+        raise exception 'The business day % is being written by another session: send it again once that is done.', new.business_date
+          using errcode = 'CCONF';
+      end if;
+    else
+      -- its row locked for key share: neither deleted nor moved until this commits, so that the insert is sure to find
+      -- it (a row being deleted is waited for, and once it is gone the day is closed as below)
+      v_there := exists (select from app_public.daily_reconciliation d
+                         where d.clinic_id = new.clinic_id and d.business_date = new.business_date for key share);
+    end if;
   end if;
   if v_there then
     -- the day has its row: the unique constraint or ON CONFLICT decides, and this insert closes nothing
@@ -9301,7 +9315,7 @@ ALTER FUNCTION app_private.tg_daily_reconciliation__lifecycle() OWNER TO :DATABA
 -- Name: FUNCTION tg_daily_reconciliation__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted closed whose row is there already (an import sent again, ON CONFLICT DO NOTHING) takes none of these steps: it holds the day''s lock shared, as a payment does, without waiting (a closeDay, reopenDay or hourly run of the day in flight refuses it CONFLICT; one to come waits for it, and a close by its status is refused CONFLICT meanwhile, as while a payment is in flight), its row locked for key share and the unique constraint or ON CONFLICT left to decide (a row being deleted is waited for, and once gone the day is closed); a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__lifecycle() IS 'BEFORE INSERT or UPDATE OF status: a day becoming closed, or inserted closed, whoever writes it (close_day, an operator''s psql, an import), takes the day''s lock exclusively as a close does, without waiting (close_day holds it already; a day whose payments or refunds are being written refuses the close, CONFLICT, to be sent again), its expected totals read then, and is stamped closed_at / closed_by; a day inserted closed whose row is there already (an import sent again, ON CONFLICT DO NOTHING) takes none of these steps: it holds the day''s lock shared, as a payment does, without waiting (a closeDay, reopenDay or hourly run of the day in flight refuses it CONFLICT; one to come waits for it, and a close by its status is refused CONFLICT meanwhile, as while a payment is in flight), its row locked for key share and the unique constraint or ON CONFLICT left to decide (a row being deleted is waited for, and once gone the day is closed), or, once the transaction has written the clinic''s audit log (a day imported before), held for share without waiting: a write of the row in flight (its notes, a reopening by its status, a delete), which waits for that log, refuses it CONFLICT; a day inserted open has no close stamp, and no day is inserted with a reopening (reopened_at, reopened_by and reopen_reason null); a day becoming open again (reopen_day, an operator''s psql) needs a reason that says something (INVALID_INPUT; kept as reason_or_null keeps it), loses its close stamps and is stamped reopened_at / reopened_by (now() and the session''s user, null outside a session). A whole dump restored (pg_restore, its triggers made after the data) is as it was.';
 
 
 --

@@ -1172,7 +1172,7 @@ describe("a closed day is final", () => {
   // an import sent again that had written the clinic's audit log waited (for the row, its unique constraint, ON CONFLICT)
   // for a write of the day's row in flight that takes no day's lock (a cashier's notes, an operator's reopening by its
   // status or delete), which waited for that log: a deadlock, either refused 40P01
-  test("an import sent again that has written the clinic's audit log is refused CONFLICT at once by a write of the day's row in flight (its notes, a reopening by its status, a delete), not deadlocked with it (000NNN)", async () => {
+  test("an import sent again that has written the clinic's audit log is refused CONFLICT at once by a write of the day's row in flight (its notes, a reopening by its status, a delete), not deadlocked with it (000492)", async () => {
     const racing = await createClinic("Day written during an import clinic", { since: LONG_AGO });
     const till = await cashierSession(racing);
     for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
