@@ -6,8 +6,8 @@
  *   watch [--once]     graphile-migrate watch on migrations/current.sql
  *   commit [message | --message M]   commit migrations/current.sql
  *   shell              psql as the database owner
- *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked in a terminal for what is not given, the password twice)
- *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked in a terminal for what is not given, the password twice)
+ *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked in a terminal for what is not given, the password twice; or read from stdin, one a line)
+ *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked as superuser asks)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics (W: 12 characters or more)
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
@@ -35,24 +35,62 @@ const ANALYST_PASSWORD_MIN_LENGTH = 12;
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
 
-/** Asked in the terminal: a command without one is refused before it starts a database (givenOrAskable). */
-async function ask(question: string, hidden = false): Promise<string> {
-  // A password is not echoed: readline writes what is typed to an output that keeps nothing (it
-  // was muted by replacing readline's _writeToOutput, which Node 24 no longer calls: it echoed).
-  const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
-  // (a terminal's own echo is turned off only for the password: the other answers show as typed)
-  const rl = createInterface({ input: process.stdin, output: hidden ? nowhere : process.stdout, terminal: hidden || undefined });
-  if (hidden) process.stdout.write(`${question}: `);
+/**
+ * The one reader of stdin for every answer a command asks for, in a terminal (each prompt shown, a password not echoed)
+ * or from a pipe (no prompt, nothing echoed): one line an answer, in the order asked. A reader each prompt lost the lines
+ * that came in with the first: a password pasted twice at "Password:" left "Password again:" waiting for good, and
+ * piped answers were refused, so a provisioning script could only put the password on the command line, where `ps` shows it.
+ */
+class Conversation {
+  /** Whether stdin is a terminal: else a pipe or a file, whose answers are neither prompted for nor echoed. */
+  readonly terminal = process.stdin.isTTY === true;
+  /** readline's echo, written to the screen unless a password is being typed. */
+  private muted = false;
+  private readonly rl = createInterface({
+    input: process.stdin,
+    // (the terminal's own echo is off while it reads: readline echoes what is typed, to an output muted for a password)
+    output: this.terminal
+      ? new Writable({
+          // written at once, muted or not as it is written: a chunk held back until the last was flushed showed a password
+          // typed after a prompt unmuted, or was muted after its prompt was over, and came out after the next prompt
+          write: (chunk, _encoding, done) => {
+            if (!this.muted) process.stdout.write(chunk);
+            done();
+          },
+        })
+      : undefined,
+    terminal: this.terminal,
+  });
+  /** Each line read, kept until it is asked for (a paste brings several at once). */
+  private readonly lines = this.rl[Symbol.asyncIterator]();
   // Ctrl-C at a prompt (the terminal's own SIGINT is off while readline reads it) ends the command, saying so: with no
   // listener, readline paused its input and the command ended without a word, with 0
-  const interrupted = new Promise<never>((_, reject) => rl.once("SIGINT", () => reject(new Interrupted())));
-  try {
-    const answered = rl.question(hidden ? "" : `${question}: `);
-    answered.catch(() => {}); // one left unanswered is rejected as readline closes
-    return await Promise.race([answered, interrupted]);
-  } finally {
-    rl.close(); // the terminal as it was: its echo back on
-    if (hidden) process.stdout.write("\n");
+  private readonly interrupted = new Promise<never>((_, reject) => this.rl.once("SIGINT", () => reject(new Interrupted())));
+
+  constructor() {
+    this.interrupted.catch(() => {});
+  }
+
+  /** The next line, asked for with `question` in a terminal; null once the input has ended (Ctrl-D, or the pipe's end). */
+  async ask(question: string, hidden = false): Promise<string | null> {
+    if (this.terminal) {
+      this.muted = hidden;
+      // a password's prompt written past readline, which redraws its own prompt as the line is edited
+      if (hidden) process.stdout.write(`${question}: `);
+      this.rl.setPrompt(hidden ? "" : `${question}: `);
+      this.rl.prompt();
+    }
+    try {
+      const { value, done } = await Promise.race([this.lines.next(), this.interrupted]);
+      return done ? null : (value as string);
+    } finally {
+      if (this.terminal && hidden) process.stdout.write("\n");
+      this.muted = false;
+    }
+  }
+
+  close(): void {
+    this.rl.close(); // the terminal as it was: its echo back on
   }
 }
 
@@ -65,15 +103,40 @@ class Interrupted extends Error {
   }
 }
 
+/** What was not answered before the input ended (Ctrl-D, or the pipe's end), said in one line: nothing was changed. */
+function inputEnded(conversation: Conversation, missing: string[], why = ""): Error {
+  const words = `missing ${missing.join(" and ")}${why}`;
+  if (conversation.terminal) return new Error(`${words}: the input ended (Ctrl-D); nothing was changed`);
+  return new Error(`${words} (no terminal to ask for ${missing.length > 1 ? "them" : "it"}, and stdin ended without ${missing.length > 1 ? "them" : "it"})`);
+}
+
 /**
- * The password given with --password, or else asked for twice (not shown as it is typed): asked once, a typo set a
- * password its holder did not know, and locked them out of the account it was set to open. Two that differ change nothing.
+ * The phone, name and password of `superuser` or `password`: those not given asked for, in one conversation (the name in
+ * a terminal only). The password is asked for twice (not shown as it is typed), and piped twice, one line each: asked
+ * once, a typo set a password its holder did not know, and locked them out of the account it was set to open. Two that
+ * differ change nothing. Asked before a database starts: input that ends first is refused at once.
  */
-async function newPassword(given: string | undefined, question: string): Promise<string> {
-  if (given !== undefined) return given;
-  const password = await ask(question, true);
-  if ((await ask(`${question} again`, true)) !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
-  return password;
+async function accountAnswers(given: { command: "superuser" | "password"; phone?: string; password?: string; name?: string }) {
+  const askName = given.command === "superuser" && given.name === undefined && process.stdin.isTTY;
+  if (given.phone !== undefined && given.password !== undefined && !askName) return { phone: given.phone, password: given.password, named: given.name ?? "" };
+  const conversation = new Conversation();
+  try {
+    const missing = (["phone", "password"] as const).filter((option) => given[option] === undefined).map((option) => `--${option}`);
+    const phone = given.phone ?? (await conversation.ask("Phone"));
+    if (phone === null) throw inputEnded(conversation, missing);
+    // the name the operator gave, with --name or at the prompt; one left empty there is the default
+    const named = given.name ?? (askName ? ((await conversation.ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`)) ?? "") : "");
+    if (given.password !== undefined) return { phone, password: given.password, named };
+    const question = given.command === "superuser" ? "Password" : "New password";
+    const password = await conversation.ask(question, true);
+    if (password === null) throw inputEnded(conversation, ["--password"]);
+    const again = await conversation.ask(`${question} again`, true);
+    if (again === null) throw inputEnded(conversation, ["--password"], " again, on a line of its own: it is given twice");
+    if (again !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
+    return { phone, password, named };
+  } finally {
+    conversation.close();
+  }
 }
 
 /**
@@ -123,17 +186,6 @@ function sayWhenStopped(): void {
     });
   }
   judgeUnheardErrorsAfterSignals(() => stoppedBy !== null, () => {});
-}
-
-/**
- * The options of npm run superuser or password, refused at once without a terminal when the phone or the password is
- * missing: refused at its prompt, a command missing them had first started the embedded server (on a new machine, made
- * one: about 7 s, and a data folder with secrets) and migrated the database.
- */
-function givenOrAskable<T extends { phone?: string; password?: string }>(values: T): T {
-  const missing = (["phone", "password"] as const).filter((option) => values[option] === undefined).map((option) => `--${option}`);
-  if (missing.length && !process.stdin.isTTY) throw new Error(`missing ${missing.join(" and ")} (no terminal to ask for ${missing.length > 1 ? "them" : "it"})`);
-  return values;
 }
 
 /**
@@ -197,9 +249,9 @@ function readCommandArgs([command, ...rest]: string[]) {
     case "commit":
       return { command, message: commitMessage(rest) };
     case "superuser":
-      return { command, ...givenOrAskable(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values) };
+      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values };
     case "password":
-      return { command, ...givenOrAskable(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values) };
+      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values };
     case "analyst": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
       const [action, name, ...named] = positionals;
@@ -234,6 +286,10 @@ async function main(): Promise<boolean> {
   // settings first: one that cannot work is refused before a database starts (the embedded
   // server's own are checked by openDatabase before it starts one)
   const defaultCallingCode = defaultCallingCodeSetting(process.env);
+  // asked for before a database starts: input that ends first (no terminal, nothing piped) is refused at once, where
+  // refused at its prompt a command had first started the embedded server (on a new machine, made one: about 7 s, and
+  // a data folder with secrets) and migrated the database
+  const answers = given.command === "superuser" || given.command === "password" ? await accountAnswers(given) : undefined;
   const db = await openDatabase({ log: (m) => console.error(m) });
   /**
    * Runs `fn` as the database owner in a database set up, the default calling code completing a national phone
@@ -313,11 +369,8 @@ async function main(): Promise<boolean> {
         break;
       }
       case "superuser": {
-        const phone = given.phone ?? (await ask("Phone"));
-        // the name the operator gave, with --name or at the prompt; one left empty there is the default
-        const named = given.name ?? (process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "");
+        const { phone, named, password } = answers!;
         const name = given.name ?? (named || PLATFORM_ADMIN_NAME);
-        const password = await newPassword(given.password, "Password");
         const { stored, kept } = await asOperator(async (client) => {
           const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
           // a name given that is not the account's (compared as it would be saved): the account already had its own
@@ -335,8 +388,7 @@ async function main(): Promise<boolean> {
         break;
       }
       case "password": {
-        const phone = given.phone ?? (await ask("Phone"));
-        const password = await newPassword(given.password, "New password");
+        const { phone, password } = answers!;
         // the phone as stored, so that a national number completed with another country's code is seen for what it reset
         const { ended, stored } = await asOperator(async (client) =>
           (await client.query("select app_private.reset_password($1, $2) as ended, app_public.normalize_phone($1, app_hidden.calling_code_for(null)) as stored", [phone, password])).rows[0],

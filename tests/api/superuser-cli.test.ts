@@ -60,6 +60,41 @@ test("in a terminal, the password asked for twice is not shown as it is typed, a
   expect(rows).toEqual([{ full_name: "Platform admin" }]);
 }, 120_000);
 
+// a reader each prompt: the second line of a paste came in with the first and was lost, "Password again:" waiting for good
+test("in a terminal, the password pasted twice at once, two lines in one go, is taken for both prompts", async () => {
+  const password = `pasted-secret-${process.pid}`;
+  const { code, screen } = await runCliInTerminal(["superuser", "--phone", "+255799000772", "--name", "Pasted"], [[/Password: $/, `${password}\r${password}`]]);
+  expect({ code, shown: screen.includes(password), ready: /platform admin \+255799000772 is ready/.test(screen) }).toEqual({ code: 0, shown: false, ready: true });
+  expect((await new Browser(api).login("+255799000772", password)).status).toBe(200);
+}, 120_000);
+
+// piped answers were refused: a provisioning script could give the password only on the command line, which ps shows
+test("without a terminal, answers piped one a line are read in order, the password twice and shown nowhere; input ending short changes nothing, saying what is missing", async () => {
+  const password = `piped-secret-${process.pid}`;
+  const made = runCli(["superuser"], {}, `+255799000771\n${password}\n${password}\n`);
+  expect({ status: made.status, said: made.stderr.trim().split("\n").at(-1), shown: (made.stdout + made.stderr).includes(password) }).toEqual({
+    status: 0,
+    said: "platform admin +255799000771 is ready",
+    shown: false,
+  });
+  expect((await new Browser(api).tryLogin("+255799000771", password)).body).toMatchObject({ user: { isPlatformAdmin: true } });
+  const member = (await createClinic()).members.doctor;
+  const reset = runCli(["password"], {}, `${member.phone}\r\nreset-${password}\r\nreset-${password}\r\n`); // a file of Windows line ends too
+  expect({ status: reset.status, shown: (reset.stdout + reset.stderr).includes(password) }).toEqual({ status: 0, shown: false });
+  expect((await new Browser(api).login(member.phone, `reset-${password}`)).status).toBe(200);
+  const short = [
+    { args: ["password", "--phone", member.phone], input: "first-line-only\n", said: "missing --password again, on a line of its own: it is given twice (no terminal to ask for it, and stdin ended without it)" },
+    { args: ["superuser"], input: "+255799000770\n", said: "missing --password (no terminal to ask for it, and stdin ended without it)" },
+    { args: ["password"], input: "", said: "missing --phone and --password (no terminal to ask for them, and stdin ended without them)" },
+  ];
+  for (const { args, input, said } of short) {
+    const result = runCli(args, {}, input);
+    expect({ args, status: result.status, said: result.stderr.trim() }).toEqual({ args, status: 1, said });
+  }
+  expect((await rootPool().query(`select from app_public."user" where phone = '+255799000770'`)).rows).toEqual([]);
+  expect((await new Browser(api).login(member.phone, `reset-${password}`)).status).toBe(200);
+});
+
 // asked once, a typo set a password no one knew: the person it was for was locked out of their account
 test("in a terminal, two passwords typed that differ are refused, saying so, and change nothing: npm run superuser makes no account, npm run password resets none", async () => {
   const typedTwice = (first: string, second: string): [RegExp, string][] => [[/password: $/i, first], [/password again: $/i, second]];
@@ -211,21 +246,21 @@ test("npm run password refuses a phone of no account, and a password the rule re
   expect(weak.stderr).toMatch(/8 to 128 characters|at least 8/);
   expect((await new Browser(api).tryLogin(person.phone, person.password)).status).toBe(200);
   const missing = runCli(["password", "--phone", person.phone]);
-  expect(missing.stderr).toMatch(/missing --password \(no terminal to ask for it\)/);
+  expect(missing.stderr).toMatch(/missing --password \(no terminal to ask for it, and stdin ended without it\)/);
 });
 
 test("without a terminal, a missing password is an error, not a prompt", () => {
   const result = superuser(["--phone", "+255799000777"]);
   expect(result.status).toBe(1);
-  expect(result.stderr).toMatch(/missing --password \(no terminal to ask for it\)/);
+  expect(result.stderr).toMatch(/missing --password \(no terminal to ask for it, and stdin ended without it\)/);
 });
 
 // refused only at the prompt: the embedded PostgreSQL was started (on a new machine, made) and migrated first
-test("without a terminal, npm run superuser or password missing the phone or the password is refused at once, naming the options, before a database is started", () => {
+test("without a terminal or anything on stdin, npm run superuser or password missing the phone or the password is refused at once, naming the options, before a database is started", () => {
   const runs = [
-    { args: ["superuser"], said: "missing --phone and --password (no terminal to ask for them)" },
-    { args: ["superuser", "--phone", "0799000779", "--name", "No Password"], said: "missing --password (no terminal to ask for it)" },
-    { args: ["password", "--password", "whatever-password"], said: "missing --phone (no terminal to ask for it)" },
+    { args: ["superuser"], said: "missing --phone and --password (no terminal to ask for them, and stdin ended without them)" },
+    { args: ["superuser", "--phone", "0799000779", "--name", "No Password"], said: "missing --password (no terminal to ask for it, and stdin ended without it)" },
+    { args: ["password", "--password", "whatever-password"], said: "missing --phone (no terminal to ask for it, and stdin ended without it)" },
   ];
   for (const { args, said } of runs) {
     const dataDir = temporaryFolder("cli");

@@ -28,13 +28,15 @@ export function cliEnv(dataDir: string, env: NodeJS.ProcessEnv = {}): NodeJS.Pro
 const newDataDir = () => mkdtempSync(join(tmpdir(), "clinicops-cli-"));
 const removeDataDir = (dataDir: string) => rmSync(dataDir, { recursive: true, force: true });
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+/** The command run with no terminal: its stdin nothing, or `input` piped to it (then closed). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
   const dataDir = newDataDir();
   try {
     return spawnSync(process.execPath, [projectPath("db/cli.ts"), ...args], {
       cwd: projectPath(),
       encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
+      input,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       env: cliEnv(dataDir, env),
     });
   } finally {
