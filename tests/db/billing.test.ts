@@ -1227,6 +1227,27 @@ describe("a closed day is final", () => {
     expect([await dayRow(racing.clinicId, "2026-06-04"), await dayRow(racing.clinicId, "2026-06-05")]).toEqual([undefined, undefined]);
   });
 
+  // two imports of the same day not there yet at once: the second, refused while the first holds the day's lock, was
+  // told the day "has payments or refunds being written", which sent the operator looking for a payment
+  test("an import of a day not there yet, while another transaction inserts it closed, is refused CONFLICT as a day being closed, not as one whose payments are being written (000NNN)", async () => {
+    const twice = await createClinic("Day imported twice at once clinic", { since: LONG_AGO });
+    const first = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await first.connect();
+    try {
+      await first.query("begin");
+      await first.query("insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, '2026-06-03', 'closed')", [twice.clinicId]);
+      // (a payment of the day in flight, holding it shared, is still named as such: the test of 000487)
+      await expect(asOperator((owner) => owner.query(
+        "insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, '2026-06-03', 'closed') on conflict do nothing",
+        [twice.clinicId]))).rejects.toMatchObject({ code: "CCONF", message: "The business day 2026-06-03 is being closed or reopened: send it again once that is done." });
+      await first.query("commit");
+    } finally {
+      await first.query("rollback");
+      await first.end();
+    }
+    expect(await dayRow(twice.clinicId, "2026-06-03")).toMatchObject({ status: "closed" });
+  });
+
   test("a day reopened by its status (an operator's psql) needs a reason that says something, as reopenDay does, kept without the white space around it (000487)", async () => {
     const reopened = await createClinic("Day reopened by hand clinic", { since: LONG_AGO });
     const till = await cashierSession(reopened);
