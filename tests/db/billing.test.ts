@@ -1229,7 +1229,7 @@ describe("a closed day is final", () => {
 
   // two imports of the same day not there yet at once: the second, refused while the first holds the day's lock, was
   // told the day "has payments or refunds being written", which sent the operator looking for a payment
-  test("an import of a day not there yet, while another transaction inserts it closed, is refused CONFLICT as a day being closed, not as one whose payments are being written (000NNN)", async () => {
+  test("an import of a day not there yet, while another transaction inserts it closed, is refused CONFLICT as a day being closed, not as one whose payments are being written (000493)", async () => {
     const twice = await createClinic("Day imported twice at once clinic", { since: LONG_AGO });
     const first = new pg.Client({ connectionString: testConfig.ownerUrl });
     await first.connect();
