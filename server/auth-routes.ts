@@ -17,7 +17,7 @@ import { log } from "./log.ts";
 import { isMalformedUuid } from "../db/uuid.ts";
 import { clientAddress } from "./client-address.ts";
 import { deviceSecrets, setDeviceCookie } from "./device-cookie.ts";
-import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
+import { holdsLoneSurrogate, markNotUtf8, NOT_UTF8, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
@@ -58,7 +58,9 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     log("warn", "client_address_unknown", { path: req.originalUrl.split("?")[0] });
     sendError(res, "RETRY", "Your connection's address could not be read: try again.");
   });
-  router.use(express.json({ limit: "16kb" }));
+  // bytes that are no UTF-8 were read as U+FFFD: two passwords were one (whole-characters.ts)
+  router.use(express.json({ limit: "16kb", verify: markNotUtf8 }));
+  router.use((req: Request & { notUtf8?: boolean }, res: Response, next: NextFunction) => (req.notUtf8 ? sendError(res, "INVALID_INPUT", NOT_UTF8) : next()));
   // a password or phone with a lone surrogate was read as one with U+FFFD in its place (whole-characters.ts)
   router.use((req: Request, res: Response, next: NextFunction) => (holdsLoneSurrogate(req.body) ? sendError(res, "INVALID_INPUT", NOT_WHOLE_CHARACTERS) : next()));
   const ttl = `${settings.sessionTtlSeconds} seconds`;

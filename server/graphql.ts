@@ -32,6 +32,7 @@ import { pgService, READ_ONLY } from "./pg-transaction.ts";
 import { NothingChangedPlugin } from "./nothing-changed.ts";
 import { RecordIdsPlugin } from "./record-ids.ts";
 import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
+import { WholeCharactersPlugin } from "./whole-characters.ts";
 import { DataNeedsASessionPlugin } from "./data-needs-a-session.ts";
 import { DomainsAsTextPlugin } from "./domains-as-text.ts";
 import { LikePatternsPlugin } from "./like-patterns.ts";
@@ -56,7 +57,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, MoneyKeysPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, WholeCharactersPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, MoneyKeysPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

@@ -6,12 +6,49 @@
  * a query is refused by GraphQL's parser. A variable's name (a key of the request's `variables`) is not
  * checked: a GraphQL name is ASCII letters, digits and _, so a key holding one names no variable the
  * query declares, and GraphQL reads the declared ones alone (getVariableValues): it reaches nothing.
+ *
+ * So is a body that is no UTF-8 (a byte FF, a lead byte without its continuation, a surrogate or an overlong
+ * form written in UTF-8): grafserv and the /auth routes' JSON parser read each such byte as U+FFFD, so that
+ * the idempotency keys `key-<FF>` and `key-<FE>` were one, and so were two passwords. It is refused before
+ * it is read, INVALID_INPUT with HTTP 400, on /graphql (WholeCharactersPlugin) and the /auth routes
+ * (`notUtf8`, express.json's `verify`). A websocket's text frames are UTF-8 already (ws closes one that is not).
  */
+import { isUtf8 } from "node:buffer";
+import { SafeError } from "postgraphile/grafast";
 
 /** A UTF-16 surrogate without its pair. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export const NOT_WHOLE_CHARACTERS = "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none.";
+export const NOT_UTF8 = "Text must be whole characters: the request is not UTF-8 (a byte or sequence of bytes that is no character).";
+
+/**
+ * express.json's `verify`: marks a body read as UTF-8 (its charset, utf-8 unless another is named) that is no UTF-8
+ * (`notUtf8`) for the route to refuse, before its bytes are read as text; one in UTF-16 or UTF-32, named so, is read as such.
+ */
+export function markNotUtf8(req: object, _res: unknown, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) (req as { notUtf8?: boolean }).notUtf8 = true;
+}
+
+/** grafserv reads a GraphQL request's body as UTF-8 whatever its bytes: one that is none is refused first (INVALID_INPUT, 400). */
+export const WholeCharactersPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsWholeCharactersPlugin",
+  version: "1.0.0",
+  grafserv: {
+    middleware: {
+      processRequest(next, event) {
+        const { requestDigest } = event;
+        const getBody = requestDigest.getBody;
+        requestDigest.getBody = async () => {
+          const body = await getBody.call(requestDigest);
+          if (body.type === "buffer" && !isUtf8(body.buffer)) throw new SafeError(NOT_UTF8, { statusCode: 400, code: "INVALID_INPUT" });
+          return body;
+        };
+        return next();
+      },
+    },
+  },
+};
 
 /**
  * Whether a value as sent (JSON) holds text with a lone surrogate, in any of its strings, its objects' keys

@@ -497,6 +497,34 @@ test("money is the decimal text of numeric(16,3), an average's too, but for an e
   expect(data.none.aggregates).toEqual({ sum: { amount: "0", refundedAmount: "0" }, average: { amount: null }, min: { amount: null } });
 });
 
+// a standard deviation of amounts came with PostgreSQL's 16 and more decimals ("50.0009013252094620"), where every
+// other amount, an average included, has the 3 of numeric(16,3)
+test("a standard deviation or variance of amounts is in their 3 decimals, rounded, as their average is", async () => {
+  const spread = await createClinic("Money spread clinic");
+  const desk = new Browser(api);
+  await desk.login(spread.members.cashier.phone, spread.members.cashier.password);
+  const invoice = await createIssuedInvoice(spread, "1000");
+  for (const [amount, method] of [["100", "cash"], ["200", "cash"], ["150.52", "card"]]) await desk.graphql(PAY, { id: invoice.id, amount, method });
+  const statistics = "stddevSample { amount } stddevPopulation { amount } varianceSample { amount } variancePopulation { amount }";
+  const { data } = (await desk.graphql(`{ payments { aggregates { ${statistics} } groupedAggregates(groupBy: [METHOD]) { keys ${statistics} } } }`)).body;
+  // 100, 200 and 150.52: 50.0009013…, 40.8255649…, 2500.0901333…, 1666.7267555…
+  expect(data.payments.aggregates).toEqual({
+    stddevSample: { amount: "50.001" },
+    stddevPopulation: { amount: "40.826" },
+    varianceSample: { amount: "2500.090" },
+    variancePopulation: { amount: "1666.727" },
+  });
+  const cash = data.payments.groupedAggregates.find((group: { keys: string[] }) => group.keys[0] === "cash");
+  // 100 and 200: 70.7106781…, 50, 5000, 2500
+  expect(cash).toEqual({
+    keys: ["cash"],
+    stddevSample: { amount: "70.711" },
+    stddevPopulation: { amount: "50.000" },
+    varianceSample: { amount: "5000.000" },
+    variancePopulation: { amount: "2500.000" },
+  });
+});
+
 test("only the codes that carry data read the error's detail, and only their own keys, in their form, leave", async () => {
   const pgError = (code: string, detail?: string) => Object.assign(new Error("Said for people."), { code, detail });
   expect(describeError(pgError("COVPY", '{"balance": "12.500"}'))).toEqual({ code: "OVERPAYMENT", message: "Said for people.", details: { balance: "12.500" } });

@@ -957,6 +957,45 @@ describe("bad input gets a clear code and writes nothing", () => {
       login: [400, { error: { code: wholeCharacters.extensions.code, message: wholeCharacters.message } }],
     });
   });
+
+  // bytes that are no UTF-8 were read as U+FFFD: the idempotency keys key-<FF> and key-<FE> were one patient's, and the
+  // passwords pw-<FF> and pw-<FE> one password
+  test("a body that is not UTF-8 is INVALID_INPUT, on /graphql and the /auth routes, and writes nothing", async () => {
+    const notUtf8 = { code: "INVALID_INPUT", message: "Text must be whole characters: the request is not UTF-8 (a byte or sequence of bytes that is no character)." };
+    const lastName = `Not UTF-8 ${Math.random()}`;
+    const send = (path: string, json: string, bytes: number[], headers: Record<string, string> = {}) => {
+      const [before, after] = json.split("<bytes>");
+      return fetch(`${api.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": owner.address, ...headers },
+        body: Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]),
+      });
+    };
+    const register = JSON.stringify({
+      query: `mutation($last: String!) { createPatient(input: { patient: { firstName: "Asha", lastName: $last, idempotencyKey: "key-<bytes>" } }) { patient { rowId } } }`,
+      variables: { last: lastName },
+    });
+    // a byte no UTF-8 has (FF), a lead byte without its continuation (C3), a surrogate written in UTF-8 (ED A0 80), an overlong "/" (C0 AF)
+    for (const bytes of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const response = await send("/graphql", register, bytes, { cookie: owner.cookie! });
+      const body = (await response.json()) as { errors?: { message: string; extensions: { code: string } }[] };
+      expect([bytes, response.status, body.errors?.map(({ message, extensions: { code } }) => ({ code, message })) ?? body]).toEqual([bytes, 400, [notUtf8]]);
+    }
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName])).rows[0].n).toBe(0);
+    // a login's password neither
+    const login = await send("/auth/login", JSON.stringify({ phone: clinic.members.owner.phone, password: `${clinic.members.owner.password}<bytes>` }), [0xfe]);
+    expect([login.status, await login.json()]).toEqual([400, { error: notUtf8 }]);
+    // a body in UTF-16 that says so is read as UTF-16, as before
+    const utf16 = await fetch(`${api.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-16le", "x-forwarded-for": owner.address },
+      body: Buffer.from(JSON.stringify({ phone: clinic.members.owner.phone, password: clinic.members.owner.password }), "utf16le"),
+    });
+    expect(utf16.status).toBe(200);
+    // UTF-8 itself is read as ever, characters of 2 to 4 bytes included
+    const whole = await send("/graphql", JSON.stringify({ query: `{ normalizePhone(raw: "+255712345678<bytes>") }` }), [...Buffer.from(" é€😀")], { cookie: owner.cookie! });
+    expect([whole.status, ((await whole.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code]).toEqual([200, "INVALID_PHONE"]);
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
