@@ -44,7 +44,7 @@ const PLATFORM_ADMIN_NAME = "Platform admin";
 class Conversation {
   /** Whether stdin is a terminal: else a pipe or a file, whose answers are neither prompted for nor echoed. */
   readonly terminal = process.stdin.isTTY === true;
-  /** readline's echo, written to the screen unless a password is being typed. */
+  /** readline's echo, written to the screen unless a password is being typed, or what comes after a line before its prompt. */
   private muted = false;
   private readonly rl = createInterface({
     input: process.stdin,
@@ -60,32 +60,56 @@ class Conversation {
         })
       : undefined,
     terminal: this.terminal,
+    // no history: Up at "Password again:" brought back the first password, unseen, and confirmed a typo without retyping it
+    historySize: 0,
   });
   /** Each line read, kept until it is asked for (a paste brings several at once). */
   private readonly lines = this.rl[Symbol.asyncIterator]();
+  /** The lines read, and the answers asked for: a line read before its prompt was typed (or pasted) ahead. */
+  private read = 0;
+  private asked = 0;
+  /** The prompt being answered, shown again when the command is brought back after Ctrl-Z (fg). */
+  private asking = { question: "", hidden: false };
   // Ctrl-C at a prompt (the terminal's own SIGINT is off while readline reads it) ends the command, saying so: with no
   // listener, readline paused its input and the command ended without a word, with 0
   private readonly interrupted = new Promise<never>((_, reject) => this.rl.once("SIGINT", () => reject(new Interrupted())));
 
   constructor() {
     this.interrupted.catch(() => {});
+    // what comes in after a line is muted until the next prompt says whether it is a password (ask shows what is not):
+    // the password pasted with the phone at "Phone:" was echoed as the phone was
+    this.rl.on("line", () => {
+      this.read++;
+      this.muted = true;
+    });
+    // Ctrl-Z at a prompt, then fg: readline paused its input for a listener to resume it, and with none the command ended
+    // there with 0, without a word, what was typed next going to the shell (its screen, its history), a password too.
+    // readline then redraws its own prompt, not a password's, written past it (ask)
+    this.rl.on("SIGCONT", () => {
+      if (this.asking.hidden) process.stdout.write(`${this.asking.question}: `);
+      this.rl.resume();
+    });
   }
 
   /** The next line, asked for with `question` in a terminal; null once the input has ended (Ctrl-D, or the pipe's end). */
   async ask(question: string, hidden = false): Promise<string | null> {
-    if (this.terminal) {
+    const typedAhead = this.read > this.asked++;
+    this.asking = { question, hidden };
+    if (this.terminal && !typedAhead) {
       this.muted = hidden;
       // a password's prompt written past readline, which redraws its own prompt as the line is edited
       if (hidden) process.stdout.write(`${question}: `);
       this.rl.setPrompt(hidden ? "" : `${question}: `);
-      this.rl.prompt();
+      // with what was typed ahead of it, the cursor after it: put at its start, what was typed next went before it
+      this.rl.prompt(true);
     }
     try {
       const { value, done } = await Promise.race([this.lines.next(), this.interrupted]);
+      // an answer typed ahead, read muted, shown after its prompt, a password's not (readline's line holds the next one's)
+      if (this.terminal && typedAhead) process.stdout.write(`${question}: ${hidden ? "" : value}`);
       return done ? null : (value as string);
     } finally {
-      if (this.terminal && hidden) process.stdout.write("\n");
-      this.muted = false;
+      if (this.terminal && (hidden || typedAhead)) process.stdout.write("\n");
     }
   }
 

@@ -68,6 +68,53 @@ test("in a terminal, the password pasted twice at once, two lines in one go, is 
   expect((await new Browser(api).login("+255799000772", password)).status).toBe(200);
 }, 120_000);
 
+// what came in after a line was echoed until the next prompt muted it: the password pasted with the phone at "Phone:"
+// showed on the screen; and the prompt put the cursor before what was typed ahead, the rest of a password going before it
+test("in a terminal, answers pasted ahead of their prompts show no password: each is shown after its prompt, a password not, one begun in the paste is finished at its prompt", async () => {
+  const phone = "+255799000769";
+  const password = `ahead-${process.pid}-secret`;
+  const head = password.slice(0, password.indexOf("-secret"));
+  const { code, screen } = await runCliInTerminal(["superuser"], [
+    [/Phone: /, `${phone}\rAmina Typed\r${password}\r${head}`, false],
+    [/Password again: $/, password.slice(head.length)],
+  ]);
+  expect({ code, shown: screen.includes(head), named: screen.includes("Full name (Enter: Platform admin): Amina Typed") }).toEqual({ code: 0, shown: false, named: true });
+  expect((await new Browser(api).tryLogin(phone, password)).body).toMatchObject({ user: { isPlatformAdmin: true } });
+  expect((await rootPool().query(`select full_name from app_public."user" where phone = $1`, [phone])).rows).toEqual([{ full_name: "Amina Typed" }]);
+}, 120_000);
+
+// readline's history: Up at "Password again:" brought the first password back, unseen, confirming a typo without retyping it
+test("in a terminal, Up at the second password prompt does not bring back the first: the two differ, and nothing is changed", async () => {
+  const member = (await createClinic()).members.doctor;
+  const { code, screen } = await runCliInTerminal(["password", "--phone", member.phone], [
+    [/New password: $/, "the-password-typo"],
+    [/New password again: $/, "\x1b[A"],
+  ]);
+  expect({ code, said: screen.trim().split("\n").at(-1)?.trim() }).toEqual({ code: 1, said: "the two passwords typed differ: nothing was changed (run the command again)" });
+  expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+}, 120_000);
+
+// Ctrl-Z at a prompt, then fg: readline paused its input, and the command ended at once with 0, without a word, the
+// password typed next going to the shell, shown on the screen and kept in its history
+test("in a terminal, Ctrl-Z at a password prompt then fg asks for it again: the password typed is the one set, not a command of the shell", async () => {
+  const member = (await createClinic()).members.doctor;
+  const password = `after-fg-${process.pid}`;
+  const { code, screen } = await runCliInTerminal(
+    ["password", "--phone", member.phone],
+    [
+      [/New password: $/, "\x1a", false],
+      [/Stopped[\s\S]*[$#] $/, "fg"],
+      [/fg\r?\n[^\n]*\n\r?New password: $/, password],
+      [/New password again: $/, password],
+      [/is reset[\s\S]*[$#] $/, "exit $?"],
+    ],
+    undefined,
+    true,
+  );
+  expect({ code, shown: screen.includes(password), reset: /the password of \+255\d+ is reset/.test(screen) }).toEqual({ code: 0, shown: false, reset: true });
+  expect((await new Browser(api).login(member.phone, password)).status).toBe(200);
+}, 120_000);
+
 // piped answers were refused: a provisioning script could give the password only on the command line, which ps shows
 test("without a terminal, answers piped one a line are read in order, the password twice and shown nowhere; input ending short changes nothing, saying what is missing", async () => {
   const password = `piped-secret-${process.pid}`;

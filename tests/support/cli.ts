@@ -49,20 +49,25 @@ const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Runs `node db/cli.ts …` in a terminal of its own (util-linux's script), as an operator's: each answer typed once
- * its prompt shows at the end of the screen (followed by Enter). Answers its exit code and what the terminal showed,
+ * its prompt shows at the end of the screen (followed by Enter, unless `enter` is false: the rest typed at a later
+ * prompt, as a paste that ends mid-line leaves it). Answers its exit code and what the terminal showed,
  * then that of `afterwards` (a shell command run in the same terminal once the CLI has ended); a prompt not shown, or
- * no end, within 20 s fails, with the screen.
+ * no end, within 20 s fails, with the screen. `inShell`: the command typed at an interactive bash (no history
+ * file), whose job control stops it on Ctrl-Z and brings it back on fg; the answers end that shell (exit).
  */
 export async function runCliInTerminal(
   args: string[],
-  answers: [prompt: RegExp, typed: string][],
+  answers: [prompt: RegExp, typed: string, enter?: boolean][],
   afterwards?: string,
+  inShell = false,
 ): Promise<{ code: number | null; screen: string }> {
   const dataDir = newDataDir();
   // each word quoted: joined as they were, a path or an answer with a space in it was cut in two by script's shell
   const cli = [process.execPath, projectPath("db/cli.ts"), ...args].map(shellWord).join(" ");
-  const command = afterwards ? `${cli}; code=$?; ${afterwards}; exit $code` : cli;
-  const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: projectPath(), env: cliEnv(dataDir), stdio: ["pipe", "pipe", "pipe"] });
+  const command = inShell ? "bash --norc --noprofile -i" : afterwards ? `${cli}; code=$?; ${afterwards}; exit $code` : cli;
+  const env = cliEnv(dataDir, inShell ? { HISTFILE: "" } : {});
+  if (inShell) answers = [[/[$#] $/, cli], ...answers];
+  const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: projectPath(), env, stdio: ["pipe", "pipe", "pipe"] });
   let screen = "";
   const exited = once(child, "exit");
   const within = <T>(promise: Promise<T>, what: string) =>
@@ -83,9 +88,9 @@ export async function runCliInTerminal(
     );
   try {
     child.stdout.on("data", (chunk) => (screen += chunk));
-    for (const [prompt, typed] of answers) {
+    for (const [prompt, typed, enter = true] of answers) {
       await prompted(prompt);
-      child.stdin.write(`${typed}\r`);
+      child.stdin.write(enter ? `${typed}\r` : typed);
     }
     const [code] = await within(exited, "no end");
     return { code: code as number | null, screen };
