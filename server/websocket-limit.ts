@@ -17,6 +17,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { onceSettled } from "./once-settled.ts";
 import { MAX_REQUEST_BYTES } from "./query-errors.ts";
 import { followSessionOf } from "./websocket-sessions.ts";
+import { closeOnNotUtf8 } from "./whole-characters.ts";
 
 /**
  * Subscriptions one connection may hold at once. Each live-queue event asks the database once per
@@ -195,6 +196,8 @@ WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer & { op
     // ws closes the connection itself (1009 for a message too big, 1002 for a broken frame) and then
     // emits the error: grafserv hears none, and an unheard error event ended the process
     websocket.on("error", () => {});
+    // a binary message that is no UTF-8 was read by grafserv as text with U+FFFD (whole-characters.ts)
+    closeOnNotUtf8(websocket);
     followSessionOf(websocket, request);
     callback(websocket, request);
   });

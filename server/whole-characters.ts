@@ -11,10 +11,13 @@
  * form written in UTF-8): grafserv and the /auth routes' JSON parser read each such byte as U+FFFD, so that
  * the idempotency keys `key-<FF>` and `key-<FE>` were one, and so were two passwords. It is refused before
  * it is read, INVALID_INPUT with HTTP 400, on /graphql (WholeCharactersPlugin) and the /auth routes
- * (`notUtf8`, express.json's `verify`). A websocket's text frames are UTF-8 already (ws closes one that is not).
+ * (`notUtf8`, express.json's `verify`). A websocket's text frames are UTF-8 already (ws closes one that is not, 1007);
+ * a binary frame, which ws does not check and grafserv read as text all the same (a mutation sent in one wrote key-<U+FFFD>),
+ * is closed alike when it is no UTF-8 (closeOnNotUtf8), before grafserv hears it.
  */
 import { isUtf8 } from "node:buffer";
 import { SafeError } from "postgraphile/grafast";
+import type { WebSocket } from "ws";
 
 /** A UTF-16 surrogate without its pair. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -23,11 +26,27 @@ export const NOT_WHOLE_CHARACTERS = "Text must be whole characters: a UTF-16 sur
 export const NOT_UTF8 = "Text must be whole characters: the request is not UTF-8 (a byte or sequence of bytes that is no character).";
 
 /**
- * express.json's `verify`: marks a body read as UTF-8 (its charset, utf-8 unless another is named) that is no UTF-8
- * (`notUtf8`) for the route to refuse, before its bytes are read as text; one in UTF-16 or UTF-32, named so, is read as such.
+ * express.json's `verify`: marks a body (`notUtf8`, for the route to refuse before its bytes are read as text) read as
+ * UTF-8 (its charset, utf-8 unless another is named) that is no UTF-8; one in UTF-16, named so, is read as such, but not
+ * with an odd last byte (dropped unread: pw and pw<41> were one password; a lone surrogate is holdsLoneSurrogate's); one
+ * in another charset express.json takes (UTF-32, UTF-7) is refused: a code unit that is no character was read as U+FFFD.
  */
 export function markNotUtf8(req: object, _res: unknown, body: Buffer, encoding: string): void {
-  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) (req as { notUtf8?: boolean }).notUtf8 = true;
+  const whole = /^utf-?8$/i.test(encoding) ? isUtf8(body) : /^utf-?16(le|be)?$/i.test(encoding) && body.length % 2 === 0;
+  if (!whole) (req as { notUtf8?: boolean }).notUtf8 = true;
+}
+
+/** A websocket's binary message that is no UTF-8 closes it (1007, as ws closes such a text frame), unheard by its other listeners. */
+export function closeOnNotUtf8(websocket: WebSocket): void {
+  const emit = websocket.emit;
+  websocket.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]) {
+    // a message's data is one Buffer (binaryType "nodebuffer", ws's default, which grafserv keeps); isBinary follows it
+    if (event === "message" && args[1] === true && !isUtf8(args[0] as Buffer)) {
+      websocket.close(1007, NOT_UTF8);
+      return false;
+    }
+    return emit.call(this, event, ...args);
+  } as WebSocket["emit"];
 }
 
 /** grafserv reads a GraphQL request's body as UTF-8 whatever its bytes: one that is none is refused first (INVALID_INPUT, 400). */

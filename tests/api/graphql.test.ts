@@ -996,6 +996,43 @@ describe("bad input gets a clear code and writes nothing", () => {
     const whole = await send("/graphql", JSON.stringify({ query: `{ normalizePhone(raw: "+255712345678<bytes>") }` }), [...Buffer.from(" é€😀")], { cookie: owner.cookie! });
     expect([whole.status, ((await whole.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code]).toEqual([200, "INVALID_PHONE"]);
   });
+
+  // a body in UTF-16 or UTF-32, named so, was read with U+FFFD for a code unit that is no character (UTF-32's 110000 and
+  // above) and without an odd last byte of UTF-16: the passwords pw-<110000> and pw-<110001> were one
+  test("a body in UTF-16 or UTF-32 that is none is INVALID_INPUT on the /auth routes", async () => {
+    const notUtf8 = { code: "INVALID_INPUT", message: "Text must be whole characters: the request is not UTF-8 (a byte or sequence of bytes that is no character)." };
+    const { phone, password } = clinic.members.owner;
+    const [before, after] = JSON.stringify({ phone, password: `${password}<bytes>` }).split("<bytes>");
+    const utf32le = (text: string) => Buffer.from(new Uint32Array([...text].map((c) => c.codePointAt(0)!)).buffer);
+    const utf32 = Buffer.concat([utf32le(before), Buffer.from(new Uint32Array([0x110000]).buffer), utf32le(after)]);
+    const utf16 = Buffer.concat([Buffer.from(JSON.stringify({ phone, password }), "utf16le"), Buffer.from([0x41])]);
+    for (const [charset, body] of [["utf-32le", utf32], ["utf-16le", utf16]] as const) {
+      const login = await fetch(`${api.url}/auth/login`, { method: "POST", headers: { "content-type": `application/json; charset=${charset}`, "x-forwarded-for": owner.address }, body });
+      expect([charset, login.status, await login.json()]).toEqual([charset, 400, { error: notUtf8 }]);
+    }
+  });
+
+  // ws checks a text frame's UTF-8 (1007), not a binary frame's, and grafserv read either as text: a mutation sent as a binary
+  // frame with the idempotency key key-<FF> was written as key-<U+FFFD>, the same key as key-<FE>
+  test("a websocket message that is not UTF-8 closes the connection (1007) and writes nothing", async () => {
+    const lastName = `Not UTF-8 over the websocket ${Math.random()}`;
+    const [before, after] = JSON.stringify({
+      id: "1",
+      type: "subscribe",
+      payload: { query: `mutation($last: String!) { createPatient(input: { patient: { firstName: "Asha", lastName: $last, idempotencyKey: "key-<bytes>" } }) { patient { rowId } } }`, variables: { last: lastName } },
+    }).split("<bytes>");
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+    const heard: unknown[] = [];
+    const closed = new Promise<[number, string]>((resolve) => socket.once("close", (code, reason) => resolve([code, String(reason)])));
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === "connection_ack") socket.send(Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]), { binary: true });
+      else heard.push(message.type), socket.close();
+    });
+    socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
+    expect([await closed, heard]).toEqual([[1007, "Text must be whole characters: the request is not UTF-8 (a byte or sequence of bytes that is no character)."], []]);
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName])).rows[0].n).toBe(0);
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
