@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
+import { isatty } from "node:tty";
 import { parseArgs } from "node:util";
 import type pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
@@ -380,7 +381,12 @@ async function main(): Promise<boolean> {
         // whatever psql's code; all that is left then is that stop, made either way. (SIGTERM and SIGHUP still end it.)
         for (const listener of process.listeners("SIGINT")) process.removeListener("SIGINT", listener);
         process.on("SIGINT", () => {});
-        const result = spawnSync("psql", [withCredentials(db.config.ownerUrl, null, "")], {
+        // SQL given on stdin (a pipe, a file: `npm run shell < fix.sql`) stops at its first error, psql then ending with
+        // 3: psql went on past it and ended with 0, so a deploy script never learnt its fix had failed, and the statements
+        // after the failure ran. At a terminal an error ends no session. Asked of fd 0 itself: process.stdin would open
+        // it as a stream of this process's, and a pipe's in non-blocking mode, which psql shares.
+        const stopOnError = isatty(0) ? [] : ["-v", "ON_ERROR_STOP=1"];
+        const result = spawnSync("psql", [...stopOnError, withCredentials(db.config.ownerUrl, null, "")], {
           stdio: "inherit",
           env: { ...process.env, PGPASSWORD: db.config.passwords.owner },
         });

@@ -4,14 +4,16 @@
  * is new or has another password, which a start says (every process that prepares the database
  * sets its own secrets', and one with other secrets locked the others out without a word).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
+import { projectPath } from "../../db/paths.ts";
 import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
 import { withClient } from "../../db/pool.ts";
 import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
-import { runCli } from "../support/cli.ts";
+import { cliEnv, runCli } from "../support/cli.ts";
 import { pathWithFakePsql } from "../support/fake-psql.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -135,6 +137,17 @@ test("npm run shell gives psql the owner's password in its environment, not on i
   expect(args).toContain(`${testConfig.roles.owner}@`);
   expect(args).not.toContain("clinicops-test-owner"); // the password runCli gives the owner role
   expect(readFileSync(join(bin, "password"), "utf8")).toBe("clinicops-test-owner");
+});
+
+// psql reading stdin went on past a failed statement and ended with 0: `npm run shell < fix.sql` in a deploy script
+// ran the statements after the failure and never told the script the fix had failed
+test("SQL piped to `npm run shell` stops at its first error, and npm's caller gets psql's 3; SQL that works ends with 0", () => {
+  const piped = (input: string) => {
+    const result = spawnSync("npm", ["run", "shell"], { cwd: projectPath(), encoding: "utf8", input, env: cliEnv(temporaryFolder("shell-data")) });
+    return { status: result.status, out: result.stdout.includes("after-error"), error: result.stderr.includes('column "nosuch" does not exist') };
+  };
+  expect(piped("select nosuch;\nselect 'after' || '-error';\n")).toEqual({ status: 3, out: false, error: true });
+  expect(piped("select 'after' || '-error';\n")).toEqual({ status: 0, out: true, error: false });
 });
 
 // with no psql on the PATH (the embedded PostgreSQL brings none) it said "psql is needed for the shell: spawnSync psql
