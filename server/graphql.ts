@@ -13,7 +13,7 @@ import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import type { RoleNames } from "../db/config.ts";
 import { HavingAggregatesPlugin } from "./aggregate-having.ts";
-import { AverageInItsDecimalsPlugin } from "./aggregate-average.ts";
+import { AggregatesInTheirDecimalsPlugin } from "./aggregate-decimals.ts";
 import { GroupsInKeyOrderPlugin } from "./group-order.ts";
 import { sealedCursorsPlugin } from "./cursors.ts";
 import { ScalarFormsPlugin } from "./scalar-forms.ts";
@@ -57,7 +57,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, WholeCharactersPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, MoneyKeysPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, WholeCharactersPlugin, HavingAggregatesPlugin, AggregatesInTheirDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, MoneyKeysPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

@@ -17,8 +17,8 @@ import type {} from "@graphile/pg-aggregates"; // build.pgAggregateSpecs
 /** The aggregates whose answer has more decimals than the values they are of. */
 const DIVIDED = ["average", "stddevSample", "stddevPopulation", "varianceSample", "variancePopulation"];
 
-export const AverageInItsDecimalsPlugin: GraphileConfig.Plugin = {
-  name: "ClinicOpsAverageInItsDecimalsPlugin",
+export const AggregatesInTheirDecimalsPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsAggregatesInTheirDecimalsPlugin",
   version: "1.1.0",
   after: ["PgAggregatesSpecsPlugin"],
   schema: {
