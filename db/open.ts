@@ -10,6 +10,8 @@ export interface OpenDatabase {
   secrets: Secrets;
   embedded: boolean;
   close(): Promise<void>;
+  /** Resolves, saying so, when the embedded server this process started ends other than by `close` (see stopWhenDatabaseEnds); never otherwise. */
+  ended: Promise<string>;
 }
 
 export async function openDatabase(
@@ -24,10 +26,10 @@ export async function openDatabase(
     secrets = loadSecrets(env);
   }
   if (env.DATABASE_URL) {
-    return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {} };
+    return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {}, ended: new Promise(() => {}) };
   }
   log("DATABASE_URL is not set: using the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres(secrets, env, log);
   const config = databaseConfig(embedded.rootUrl, secrets, "EMBEDDED_PG_DATABASE", (address) => `the embedded PostgreSQL at ${address}`);
-  return { config, secrets, embedded: true, close: embedded.stop };
+  return { config, secrets, embedded: true, close: embedded.stop, ended: embedded.ended };
 }

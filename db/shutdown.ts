@@ -3,7 +3,8 @@
  * (those started so far) are stopped in order, and every step runs even when one before it failed
  * (the embedded database, last, in a session of its own that the terminal's
  * Ctrl-C does not reach: stopped by its step alone). A failed step is logged (`shutdown`, with the part);
- * the process then exits with 1, else 0.
+ * the process then exits with 1, else 0. The embedded server ending under the process stops it so too, with 1 (see
+ * stopWhenDatabaseEnds).
  */
 import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
 
@@ -53,6 +54,7 @@ export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, sta
 export async function startFailed(message: string, log: ShutdownLog, started: ShutdownStep[]): Promise<never> {
   // a start cut by a stop under way (its database closed under it): the stop ends the process, its parts stopped once
   if (stopBegun()) return new Promise<never>(() => {});
+  stop.abort(); // a stop under way: the embedded server's end meanwhile (stopWhenDatabaseEnds) does not begin another
   log("error", "start", { message });
   if (process.env.LOG_LEVEL === "silent") console.error(message);
   await stopInOrder(started, log);
@@ -69,8 +71,37 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const stop = new AbortController();
 export const stopSignal = stop.signal;
 
-/** Whether a signal has begun the process's stop, for a start: a part not yet started is not started once it has. */
+/**
+ * Whether the process's stop has begun (by a signal, a start that failed, or the end of the embedded server under it),
+ * for a start: a part not yet started is not started once it has.
+ */
 export const stopBegun = () => stopSignal.aborted;
+
+/** Begins the process's stop: `steps` stopped in order, then the process ends with `code`, or 1 when a step failed or the stop outlasted 30 s. */
+async function stopAndExit(steps: ShutdownStep[], log: ShutdownLog, code: number): Promise<never> {
+  stop.abort();
+  // a stop that hangs (a database that no longer answers) ends anyway, as no further Ctrl-C can end it
+  setTimeout(() => {
+    log("error", "shutdown", { gaveUp: `the stop did not end within ${STOP_DEADLINE_MS / 1000} s` });
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+  process.exit((await stopInOrder(steps, log)) ? code : 1);
+}
+
+/**
+ * Stops `steps` as a signal does, and ends the process with 1, when the embedded server `db` started ends under it (its
+ * postmaster killed by the OOM killer, a `pg_ctl stop`, a PANIC), saying so in one `error` line (`database`): the
+ * process ran on without a database and said nothing, /health answering 200, every request and job failing, and
+ * nothing restarted the server. Ended, a supervisor (or the operator) starts it again, and that start starts the server
+ * (PostgreSQL recovering its data first). Nothing while a stop is under way: the stop ends the server itself.
+ */
+export function stopWhenDatabaseEnds(db: { ended: Promise<string> }, steps: ShutdownStep[], log: ShutdownLog): void {
+  void db.ended.then(async (how) => {
+    if (stopBegun()) return;
+    log("error", "database", { message: `${how}: stopping; start this command again, which starts the server again (PostgreSQL recovering its data first)` });
+    await stopAndExit(steps, log, 1);
+  });
+}
 
 /**
  * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let
@@ -97,13 +128,7 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
       return;
     }
     log("info", "shutdown", { signal });
-    stop.abort();
-    // a stop that hangs (a database that no longer answers) ends anyway, as no further Ctrl-C can end it
-    setTimeout(() => {
-      log("error", "shutdown", { gaveUp: `the stop did not end within ${STOP_DEADLINE_MS / 1000} s` });
-      process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
-    process.exit((await stopInOrder(steps, log)) ? 0 : 1);
+    await stopAndExit(steps, log, 0);
   };
   // work cut short by the stop may fail with nobody waiting for it (a job's write, or a migration's connection ended
   // between two queries, as the embedded database stops): logged, not the end of the process before its steps are

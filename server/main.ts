@@ -17,7 +17,7 @@ import { log } from "./log.ts";
 import { sayingWhatTheSchemaReadWaitsFor } from "./schema-wait.ts";
 import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
-import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals, stopSignal } from "../db/shutdown.ts";
+import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals, stopSignal, stopWhenDatabaseEnds } from "../db/shutdown.ts";
 
 // an embedded PostgreSQL's port taken, for a new data folder, is refused before loadSecrets writes secrets.json there
 await startStep(() => refuseTakenPortOfNewFolder(process.env), log);
@@ -31,6 +31,7 @@ stopOnSignals(parts, log);
 const opening = openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
 parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
 const db = await startStep(() => opening, log);
+stopWhenDatabaseEnds(db, parts, log); // an embedded server that ends under the process ends it, saying so
 await startStep(
   async () => {
     await prepareDatabase(db.config, (message) => log("info", "database", { message }), {

