@@ -6,7 +6,7 @@
  * the process then exits with 1, else 0. The embedded server ending under the process stops it so too, with 1 (see
  * stopWhenDatabaseEnds).
  */
-import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
+import { judgeUnheardErrorsAfterSignals, signalsHeard } from "./signals-heard.ts";
 
 /** Where the sequence reports: the server's log, or the worker's. */
 export type ShutdownLog = (level: "info" | "error", event: string, fields: Record<string, unknown>) => void;
@@ -97,6 +97,9 @@ async function stopAndExit(steps: ShutdownStep[], log: ShutdownLog, code: number
  */
 export function stopWhenDatabaseEnds(db: { ended: Promise<string> }, steps: ShutdownStep[], log: ShutdownLog): void {
   void db.ended.then(async (how) => {
+    // a server sent the same signal as this process (an operator's `kill -INT` of both, a supervisor's stop of the
+    // service) may be heard ending before this process hears its own: that stop's doing, not an end to report (CI, once)
+    await signalsHeard();
     if (stopBegun()) return;
     log("error", "database", { message: `${how}: stopping; start this command again, which starts the server again (PostgreSQL recovering its data first)` });
     await stopAndExit(steps, log, 1);
