@@ -906,6 +906,59 @@ describe("payments and refunds are in the currency's decimals", () => {
   });
 });
 
+/** A clinic whose days 2026-06-02 to 2026-06-04 are open, June 2 closed by its cashier: an import's days to send again. */
+async function clinicWithDaysToImport(name: string) {
+  const racing = await createClinic(name, { since: LONG_AGO });
+  const till = await cashierSession(racing);
+  for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
+    await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [racing.clinicId, day]);
+  }
+  await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
+  return { racing, till };
+}
+
+/** A day inserted closed, as an import writes it (with `onConflict`, one sent again). */
+const insertClosed = (importer: pg.Client, clinicId: string, day: string, onConflict = "") => importer.query(
+  `insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed') ${onConflict}`, [clinicId, day]);
+
+/**
+ * An import holding the clinic's audit log (its insert of `newDay`, a day not imported before) beside `sql`, a write of
+ * `day` by a member's `session` (or an operator's psql: null) that waits for it. The import sends `day` again while that
+ * write is in flight, then rolls back; with `importFirst`, before the write starts, then commits. Answers what sending it
+ * again got then (its row count, or its refusal; undefined with `importFirst`) and what the write returned.
+ */
+async function importBeside(clinicId: string, { day, newDay, session, sql, params = [], importFirst = false }:
+  { day: string; newDay: string; session: string | null; sql: string; params?: unknown[]; importFirst?: boolean }) {
+  const importer = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await importer.connect();
+  const operator = session === null ? new pg.Client({ connectionString: testConfig.ownerUrl }) : null;
+  const writer = operator ?? await apiPool().connect();
+  if (operator) await operator.connect();
+  try {
+    await trackBackend(importer);
+    await trackBackend(writer);
+    await importer.query("begin");
+    // a day not imported before: its audit entry holds the clinic's audit log until the import ends
+    await insertClosed(importer, clinicId, newDay);
+    if (importFirst) expect((await insertClosed(importer, clinicId, day, "on conflict do nothing")).rowCount).toBe(0);
+    if (session === null) await writer.query("begin");
+    else await beginAs(writer, session);
+    const writing = outcome(writer.query(sql, params));
+    expect(await waitsFor(writer, importer)).toBe(true);
+    const refused = importFirst ? undefined : await insertClosed(importer, clinicId, day, "on conflict do nothing").then(
+      (r) => r.rowCount, (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }));
+    await importer.query(importFirst ? "commit" : "rollback");
+    const written = await writing;
+    await writer.query("commit");
+    return { refused, written };
+  } finally {
+    await writer.query("rollback");
+    if (operator) await operator.end();
+    else (writer as pg.PoolClient).release();
+    await importer.end();
+  }
+}
+
 describe("a closed day is final", () => {
   test("the clinic's time zone cannot move to one where a closed day has not started; reopened, it can", async () => {
     // Kiritimati (UTC+14) is always a calendar day ahead of Pago Pago (UTC-11)
@@ -1120,51 +1173,18 @@ describe("a closed day is final", () => {
   // an import sent again that had written the clinic's audit log (a day not imported before) waited for the row of a
   // closeDay or reopenDay in flight, which waited for that log: a deadlock, the cashier's close as likely refused as the import
   test("an import sent again of a day whose closeDay or reopenDay is in flight is refused CONFLICT, not deadlocked with it: the close or reopening goes on; one to come waits for the import (000491)", async () => {
-    const racing = await createClinic("Day closed during an import clinic", { since: LONG_AGO });
-    const till = await cashierSession(racing);
+    const { racing, till } = await clinicWithDaysToImport("Day closed during an import clinic");
     const owner = await openSession(racing.members.owner.userId, racing.clinicId);
-    for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
-      await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [racing.clinicId, day]);
-    }
-    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
-    const insertClosed = (importer: pg.Client, day: string, onConflict = "") => importer.query(
-      `insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed') ${onConflict}`, [racing.clinicId, day]);
-    const race = async (day: string, newDay: string, session: string, sql: string, importFirst: boolean) => {
-      const importer = new pg.Client({ connectionString: testConfig.ownerUrl });
-      await importer.connect();
-      const member = await apiPool().connect();
-      try {
-        await trackBackend(importer);
-        await trackBackend(member);
-        await importer.query("begin");
-        // a day not imported before: its audit entry holds the clinic's audit log until the import ends
-        await insertClosed(importer, newDay);
-        if (importFirst) expect((await insertClosed(importer, day, "on conflict do nothing")).rowCount).toBe(0);
-        await beginAs(member, session);
-        const changing = outcome(member.query(sql));
-        expect(await waitsFor(member, importer)).toBe(true);
-        // the close in flight holds the day's row, and waits for the audit log: the import is refused at once (before,
-        // it waited for the row, and one of them was refused a deadlock, 40P01)
-        const refused = importFirst ? undefined : await insertClosed(importer, day, "on conflict do nothing").then(
-          (r) => r.rowCount, (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }));
-        await importer.query(importFirst ? "commit" : "rollback");
-        const changed = await changing;
-        await member.query("commit");
-        return { refused, changed };
-      } finally {
-        await member.query("rollback");
-        member.release();
-        await importer.end();
-      }
-    };
     const refused = (day: string) => ({ code: "CCONF", message: `The business day ${day} is being closed or reopened: send it again once that is done.` });
-    expect(await race("2026-06-03", "2026-06-05", till, "select status::text from app_public.close_day('2026-06-03'::date, 0)", false))
-      .toEqual({ refused: refused("2026-06-03"), changed: [{ status: "closed" }] });
-    expect(await race("2026-06-02", "2026-06-05", owner, "select status::text from app_public.reopen_day('2026-06-02'::date, 'Recount')", false))
-      .toEqual({ refused: refused("2026-06-02"), changed: [{ status: "open" }] });
+    // the close in flight holds the day's row, and waits for the audit log: the import is refused at once (before, it
+    // waited for the row, and one of them was refused a deadlock, 40P01)
+    expect(await importBeside(racing.clinicId, { day: "2026-06-03", newDay: "2026-06-05", session: till, sql: "select status::text from app_public.close_day('2026-06-03'::date, 0)" }))
+      .toEqual({ refused: refused("2026-06-03"), written: [{ status: "closed" }] });
+    expect(await importBeside(racing.clinicId, { day: "2026-06-02", newDay: "2026-06-05", session: owner, sql: "select status::text from app_public.reopen_day('2026-06-02'::date, 'Recount')" }))
+      .toEqual({ refused: refused("2026-06-02"), written: [{ status: "open" }] });
     // the import first (the day skipped, held shared as a payment holds it): the close waits for it, then closes
-    expect(await race("2026-06-04", "2026-06-06", till, "select status::text from app_public.close_day('2026-06-04'::date, 0)", true))
-      .toEqual({ refused: undefined, changed: [{ status: "closed" }] });
+    expect(await importBeside(racing.clinicId, { day: "2026-06-04", newDay: "2026-06-06", session: till, sql: "select status::text from app_public.close_day('2026-06-04'::date, 0)", importFirst: true }))
+      .toEqual({ refused: undefined, written: [{ status: "closed" }] });
     expect([await dayRow(racing.clinicId, "2026-06-02"), await dayRow(racing.clinicId, "2026-06-03"), await dayRow(racing.clinicId, "2026-06-06")])
       .toMatchObject([{ status: "open", reopen_reason: "Recount" }, { status: "closed" }, { status: "closed" }]);
   });
@@ -1173,51 +1193,15 @@ describe("a closed day is final", () => {
   // for a write of the day's row in flight that takes no day's lock (a cashier's notes, an operator's reopening by its
   // status or delete), which waited for that log: a deadlock, either refused 40P01
   test("an import sent again that has written the clinic's audit log is refused CONFLICT at once by a write of the day's row in flight (its notes, a reopening by its status, a delete), not deadlocked with it (000492)", async () => {
-    const racing = await createClinic("Day written during an import clinic", { since: LONG_AGO });
-    const till = await cashierSession(racing);
-    for (const day of ["2026-06-02", "2026-06-03", "2026-06-04"]) {
-      await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [racing.clinicId, day]);
-    }
-    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0)"));
-    const insertClosed = (importer: pg.Client, day: string, onConflict = "") => importer.query(
-      `insert into app_public.daily_reconciliation (clinic_id, business_date, status) values ($1, $2, 'closed') ${onConflict}`, [racing.clinicId, day]);
-    // the writer a cashier's session, or an operator's psql (null)
-    const race = async (day: string, newDay: string, session: string | null, sql: string) => {
-      const importer = new pg.Client({ connectionString: testConfig.ownerUrl });
-      await importer.connect();
-      const operator = session === null ? new pg.Client({ connectionString: testConfig.ownerUrl }) : null;
-      const writer = operator ?? await apiPool().connect();
-      if (operator) await operator.connect();
-      try {
-        await trackBackend(importer);
-        await trackBackend(writer);
-        await importer.query("begin");
-        // a day not imported before: its audit entry holds the clinic's audit log until the import ends
-        await insertClosed(importer, newDay);
-        if (session === null) await writer.query("begin");
-        else await beginAs(writer, session);
-        const writing = outcome(writer.query(sql, [racing.clinicId, day]));
-        expect(await waitsFor(writer, importer)).toBe(true);
-        const refused = await insertClosed(importer, day, "on conflict do nothing").then(
-          (r) => r.rowCount, (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }));
-        await importer.query("rollback");
-        const written = await writing;
-        await writer.query("commit");
-        return { refused, written };
-      } finally {
-        await writer.query("rollback");
-        if (operator) await operator.end();
-        else (writer as pg.PoolClient).release();
-        await importer.end();
-      }
-    };
+    const { racing, till } = await clinicWithDaysToImport("Day written during an import clinic");
     const refused = (day: string) => ({ code: "CCONF", message: `The business day ${day} is being written by another session: send it again once that is done.` });
-    const notes = await race("2026-06-03", "2026-06-05", till,
-      "update app_public.daily_reconciliation set notes = 'Short 10' where clinic_id = $1 and business_date = $2 returning notes");
-    const reopening = await race("2026-06-02", "2026-06-06", null,
-      "update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Recount' where clinic_id = $1 and business_date = $2 returning status::text");
-    const deleting = await race("2026-06-04", "2026-06-07", null,
-      "delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 returning status::text");
+    const params = (day: string) => [racing.clinicId, day];
+    const notes = await importBeside(racing.clinicId, { day: "2026-06-03", newDay: "2026-06-05", session: till, params: params("2026-06-03"),
+      sql: "update app_public.daily_reconciliation set notes = 'Short 10' where clinic_id = $1 and business_date = $2 returning notes" });
+    const reopening = await importBeside(racing.clinicId, { day: "2026-06-02", newDay: "2026-06-06", session: null, params: params("2026-06-02"),
+      sql: "update app_public.daily_reconciliation set status = 'open', reopen_reason = 'Recount' where clinic_id = $1 and business_date = $2 returning status::text" });
+    const deleting = await importBeside(racing.clinicId, { day: "2026-06-04", newDay: "2026-06-07", session: null, params: params("2026-06-04"),
+      sql: "delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 returning status::text" });
     expect([notes, reopening, deleting]).toEqual([
       { refused: refused("2026-06-03"), written: [{ notes: "Short 10" }] },
       { refused: refused("2026-06-02"), written: [{ status: "open" }] },
