@@ -84,21 +84,34 @@ export interface ExportFolderFile {
 
 /**
  * The files of exports in the clinics' folders (those named by a clinic's id, as makeExportFolder names them), whole and
- * half-written, named as above; nothing else there is one.
+ * half-written, named as above; nothing else there is one. A folder that cannot be read (one of another account, closed
+ * to this one, as a start's closeExportFiles may leave it) is given to `unreadable` with why, and the others are read: it
+ * ended the listing, so the hourly sweep removed no file of any clinic, at each of its runs. Without `unreadable`, its
+ * error is thrown. A folder gone meanwhile has nothing to list.
  */
-export async function exportFolderFiles(): Promise<ExportFolderFile[]> {
-  const root = exportsDir();
-  const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return []; // no export made yet
+export async function exportFolderFiles(
+  unreadable: (folder: string, error: Error) => void = (_folder, error) => {
     throw error;
-  });
+  },
+): Promise<ExportFolderFile[]> {
+  const root = exportsDir();
+  const listed = async <T>(folder: string, list: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await list();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") unreadable(folder, error as Error); // ENOENT: no export made yet, or a folder gone since listed
+      return [];
+    }
+  };
   const files: ExportFolderFile[] = [];
+  const clinics = await listed(root, () => readdir(root, { withFileTypes: true }));
   for (const clinic of clinics.filter((entry) => entry.isDirectory() && isUuid(entry.name))) {
-    for (const name of await readdir(resolve(root, clinic.name))) {
+    const folder = resolve(root, clinic.name);
+    for (const name of await listed(folder, () => readdir(folder))) {
       const part = name.endsWith(".part");
       const [exportId, attemptId = null, ...rest] = name.replace(/\.part$/, "").split(".");
       if (rest.length === 0 && isUuid(exportId) && (attemptId === null || (part && isUuid(attemptId)))) {
-        files.push({ clinicId: clinic.name, exportId, part, attemptId, path: resolve(root, clinic.name, name) });
+        files.push({ clinicId: clinic.name, exportId, part, attemptId, path: resolve(folder, name) });
       }
     }
   }

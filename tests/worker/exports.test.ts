@@ -3,8 +3,8 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { once as onceEmitted } from "node:events";
 import { basename, join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
@@ -1830,6 +1830,70 @@ test("a file the hourly sweep cannot remove is logged, the others are removed, a
     rmSync(blocked, { recursive: true, force: true }); // the sweeps of the tests after this one would fail on it
   }
 });
+
+/**
+ * Runs the hourly sweep in a process of its own that may not read `folder`: as root (as CI is), without root's right to
+ * read any folder (a folder of another account is then closed to it, as to a worker's account); else the folder closed
+ * to its owner. How the sweep ended, and the errors it logged.
+ */
+function sweepBarredFrom(folder: string): { ended: string; errors: string[] } {
+  const root = process.getuid?.() === 0;
+  if (root) chownSync(folder, 65534, 65534);
+  chmodSync(folder, root ? 0o700 : 0o000);
+  const script = `const { report_export__expire } = await import(${JSON.stringify(projectPath("worker/tasks/report_export__expire.ts"))});
+    const pg = (await import("pg")).default;
+    const pool = new pg.Pool({ connectionString: process.env.OWNER_URL, max: 2 });
+    const errors = [];
+    const logger = { info() {}, warn() {}, debug() {}, error: (message) => errors.push(message) };
+    const withPgClient = async (fn) => { const client = await pool.connect(); try { return await fn(client); } finally { client.release(); } };
+    const helpers = { job: { id: "1", attempts: 1, max_attempts: 8 }, logger, query: (text, values) => pool.query(text, values), withPgClient };
+    const ended = await Promise.resolve(report_export__expire({}, helpers)).then(() => "ended", (error) => error.message);
+    await pool.end();
+    console.log(JSON.stringify({ ended, errors }));`;
+  const node = [process.execPath, "--input-type=module", "-e", script];
+  const run = spawnSync(root ? "setpriv" : node[0], [...(root ? ["--bounding-set=-dac_override,-dac_read_search", ...node] : node.slice(1))], {
+    env: { ...process.env, EXPORTS_DIR: exportsRoot, OWNER_URL: testConfig.ownerUrl, NODE_OPTIONS: "" },
+    cwd: projectPath(),
+    timeout: 60_000,
+  });
+  const out = run.stdout.toString().trim().split("\n").at(-1) ?? "";
+  if (!out.startsWith("{")) throw new Error(`the sweep's process answered nothing: ${run.stdout.toString()}${run.stderr.toString()}`);
+  return JSON.parse(out);
+}
+
+// a folder in the exports folder that the worker's account may not read (another account's: a restore made as root,
+// an installation of another user), which a worker's start leaves as it is, saying so (closeExportFiles)
+test("a folder the hourly sweep cannot read is logged, the other clinics' files are still removed and downloads audited, and the sweep fails to be tried again", async () => {
+  // a download begun more than a day ago whose end never came
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const download = await committedAs(cashierA.sessionId, async (client) => (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id as string);
+  await rootPool().query("update app_private.export_download set begun_at = now() - interval '25 hours' where id = $1", [download]);
+  // a file no export will serve, in clinic A's folder
+  const { rows: [failed] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date, status) values ($1, 'patients_csv', $2, $2, 'failed') returning id",
+    [a.clinicId, today],
+  );
+  const removable = join(exportsRoot, a.clinicId, failed.id);
+  writeFileSync(removable, "code,first_name\r\n");
+  // and the folder the sweep may not read, with a file in it
+  const barred = join(exportsRoot, randomUUID());
+  mkdirSync(barred);
+  writeFileSync(join(barred, randomUUID()), "code,first_name\r\n");
+  try {
+    const { ended, errors } = sweepBarredFrom(barred);
+    const { rows: cut } = await rootPool().query("select detail ->> 'download' as download from app_public.audit_log where record_id = $1 and action = 'export_cut_short'", [id]);
+    expect({ ended, left: existsSync(removable), audited: cut.map((row) => row.download) }).toEqual({
+      ended: `report_export__expire: 1 folder(s) of exports could not be read (each logged with why), ${barred} first`,
+      left: false,
+      audited: [download],
+    });
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^report_export__expire: could not read ${barred}: EACCES`))]);
+  } finally {
+    chmodSync(barred, 0o700);
+    rmSync(barred, { recursive: true, force: true }); // the sweeps of the tests after this one would fail on it
+  }
+}, 90_000);
 
 // the sweep lists the exports' files before it reads their statuses: a part file made after the listing is that of an
 // attempt that has just taken its export, and is not removed; listed after, the file an attempt made as the statuses

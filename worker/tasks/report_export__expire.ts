@@ -20,7 +20,13 @@ export const report_export__expire: Task = async (_payload, helpers) => {
   const { rows: abandoned } = await helpers.query<{ n: number }>("select count(*)::int as n from app_private.fail_abandoned_exports()");
   // read before the exports' statuses: a file made after it is that of an attempt that has just taken its export (its
   // part file), or put it in place (the export's file, renamed as the attempt marks the export done)
-  const files = await exportFolderFiles();
+  // a folder it cannot read (another account's) is logged with why, and the others' files are listed: it ended the
+  // sweep, and no file of any clinic was removed, nor a download whose end never came audited, at each run
+  const unread: string[] = [];
+  const files = await exportFolderFiles((folder, error) => {
+    unread.push(folder);
+    helpers.logger.error(`report_export__expire: could not read ${folder}: ${error.message}`);
+  });
   // kept: the part file of the attempt each export in progress is the work of (any of an export in progress for one
   // named as before, without its attempt: a worker of that version may still write it), and the export's file but of
   // one failed, cancelled or expired (an attempt puts it in place before its mark of done commits; one of an export not
@@ -56,5 +62,9 @@ export const report_export__expire: Task = async (_payload, helpers) => {
     `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${unended} download(s) begun a day ago whose end never came audited as cut short, ${left.length - unremoved.length} file(s) no export will serve removed`,
   );
   // failed, for graphile-worker to record and try again, once the others are removed
-  if (unremoved.length > 0) throw new Error(`report_export__expire: ${unremoved.length} file(s) no export will serve could not be removed (each logged with why), ${unremoved[0]} first`);
+  const failures = [
+    ...(unremoved.length > 0 ? [`${unremoved.length} file(s) no export will serve could not be removed (each logged with why), ${unremoved[0]} first`] : []),
+    ...(unread.length > 0 ? [`${unread.length} folder(s) of exports could not be read (each logged with why), ${unread[0]} first`] : []),
+  ];
+  if (failures.length > 0) throw new Error(`report_export__expire: ${failures.join("; ")}`);
 };
