@@ -134,6 +134,26 @@ test("A's owner changes and deletes none of B's rows in any table", async () => 
   expect(await fingerprint()).toEqual(before);
 });
 
+// an operator's psql moved a row of B to A (its clinic_id set, with what it points at): A then gave the row's code again
+// and read B's data in its audit log; only a day's row kept its clinic (000487). Each statement is rolled back: B's rows
+// stay for the other tests (000NNN)
+test("an operator's psql moves no row of B to A: every tenant table's rows keep their clinic", async () => {
+  const client = await rootPool().connect();
+  try {
+    for (const table of tables) {
+      await client.query("begin");
+      const outcome = await client.query(`update app_public.${table} set clinic_id = $1 where clinic_id = $2`, [a.clinicId, b.clinicId]).then(
+        (r) => `moved ${r.rowCount}`,
+        (e: Error) => e.message,
+      );
+      await client.query("rollback");
+      expect({ table, outcome }).toEqual({ table, outcome: table === "audit_log" ? "The audit log is append-only." : expect.stringMatching(/ keeps its clinic/) });
+    }
+  } finally {
+    client.release();
+  }
+});
+
 test("A's owner cannot create a row in B by naming B's clinic_id", async () => {
   for (const table of tables) {
     await asMember(a.members.owner, async (c) => {

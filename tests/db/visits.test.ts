@@ -416,6 +416,53 @@ test("a doctor who is not a doctor is refused", async () => {
   });
 });
 
+// an operator's insert booked a visit with a cancel reason, and it was checked in, seen and completed with it: read as
+// cancelled for that reason for good, as a step sent with one was before 000321 (000NNN)
+test("a visit is booked without a cancel reason, even written from an operator's psql: INVALID_INPUT, nothing booked; a blank one, which is none, goes", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  const book = (cancelReason: string) =>
+    rootPool().query(
+      "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at, cancel_reason) values ($1, $2, $3, now(), $4) returning id, cancel_reason",
+      [clinic.clinicId, patient.id, clinic.members.doctor.membershipId, cancelReason],
+    );
+  await expect(book("Patient called")).rejects.toMatchObject({ code: "CINVL", message: "A cancel reason goes with cancelling the visit." });
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]);
+  expect(rows).toEqual([{ n: 0 }]);
+  expect((await book(" \u200b ")).rows[0]).toMatchObject({ cancel_reason: null });
+});
+
+// an operator's psql moved a visit, with a patient and doctor of the other clinic, or a catalog service to another
+// clinic: the row kept its code, which that clinic then gave its own next one, every booking after refused at the code;
+// the other clinic's audit log read the row as it was in the first, whose chain never told it left (000NNN)
+test("a visit and a service keep their clinic, even written from an operator's psql: moved to another clinic, INVALID_INPUT; that clinic books and lists its own under its codes", async () => {
+  const [left, entered] = [await createClinic("Rows that stay"), await createClinic("Rows that came in")];
+  const [visit, service] = [await createVisit(left), await createService(left.clinicId)];
+  const patient = await createPatient(entered.clinicId);
+  await expect(
+    rootPool().query("update app_public.visit set clinic_id = $2, patient_id = $3, doctor_id = $4 where id = $1", [
+      visit.id,
+      entered.clinicId,
+      patient.id,
+      entered.members.doctor.membershipId,
+    ]),
+  ).rejects.toMatchObject({ code: "CINVL", message: "This visit keeps its clinic: make it anew in the other clinic instead." });
+  await expect(rootPool().query("update app_public.service set clinic_id = $2 where id = $1", [service.id, entered.clinicId])).rejects.toMatchObject({
+    code: "CINVL",
+    message: "This service keeps its clinic: make it anew in the other clinic instead.",
+  });
+  const where = async (table: string, id: string) =>
+    (await rootPool().query(`select clinic_id, code from app_public.${table} where id = $1`, [id])).rows[0];
+  expect([await where("visit", visit.id), await where("service", service.id)]).toEqual([
+    { clinic_id: left.clinicId, code: "VIS-000001" },
+    { clinic_id: left.clinicId, code: "SRV-000001" },
+  ]);
+  const booked = await committedAs(await openSession(entered.members.receptionist.userId, entered.clinicId), async (c) =>
+    (await c.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now()) returning code", [patient.id, entered.members.doctor.membershipId])).rows[0],
+  );
+  expect(booked).toEqual({ code: "VIS-000001" });
+  expect((await createService(entered.clinicId)).code).toBe("SRV-000001");
+});
+
 /** Runs one update per session at the same moment, each in its own transaction; returns "ok" or the SQLSTATE. */
 async function concurrently(sessions: string[], statements: [string, unknown[]][]): Promise<string[]> {
   const clients = sessions.map(() => new pg.Client({ connectionString: testConfig.authenticatorUrl }));
