@@ -8195,6 +8195,30 @@ COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UP
 
 
 --
+-- Name: tg__clinic_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__clinic_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  raise exception 'This % keeps its clinic: make it anew in the other clinic instead.', replace(tg_table_name, '_', ' ')
+    using errcode = 'CINVL';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__clinic_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__clinic_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__clinic_kept() IS 'BEFORE UPDATE OF clinic_id that changes it, on every table of a clinic''s rows but the audit log (append-only) and the day''s reconciliation (tg_daily_reconciliation__day_kept): refused (INVALID_INPUT), whoever writes it. A row moved to another clinic kept its code, which that clinic then gave again (its next booking refused), and told its old clinic''s data in the other''s audit chain.';
+
+
+--
 -- Name: tg__delete_locks_row(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11494,6 +11518,11 @@ begin
     if new.status <> 'scheduled' then
       raise exception 'A new visit starts as scheduled.' using errcode = 'CTRAN';
     end if;
+    -- nor cancelled for a reason: a visit booked with one (an operator's insert) was checked in, seen and completed
+    -- with it, read as cancelled for that reason for good, as a step sent with one was until 000321
+    if new.cancel_reason is not null then
+      raise exception 'A cancel reason goes with cancelling the visit.' using errcode = 'CINVL';
+    end if;
     -- booked, it has taken no step: none of their stamps (an operator's insert giving them booked a visit that read as
     -- checked in, seen and cancelled in 2020); they are stamped below as the steps are taken
     new.checked_in_at := null; new.checked_in_by := null;
@@ -11598,7 +11627,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor, those stamps kept as they were by any other write of them and none given to a new visit; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts; a cancel reason only with cancelling (INVALID_INPUT).';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor, those stamps kept as they were by any other write of them and none given to a new visit; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts; a cancel reason only with cancelling, a new visit none (INVALID_INPUT).';
 
 
 --
@@ -20018,6 +20047,160 @@ COMMENT ON TRIGGER _700_notify_visit_queue_truncated ON app_private.secret_key I
 
 
 --
+-- Name: invoice _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.invoice FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.invoice IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: invoice_line _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.invoice_line FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.invoice_line IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: membership _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.membership FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.membership IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: patient _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.patient FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.patient IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: payment _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.payment FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.payment IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: refund _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.refund FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.refund IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: report_export _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.report_export FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.report_export IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: service _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.service FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.service IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: service_price _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.service_price FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.service_price IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: visit _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.visit FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.visit IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
+-- Name: visit_service _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.visit_service FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_public.visit_service IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
+
+
+--
 -- Name: invoice _050_currency_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25253,6 +25436,13 @@ REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__audit_chains_in_order() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__clinic_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__clinic_kept() FROM PUBLIC;
 
 
 --

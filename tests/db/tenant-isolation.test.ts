@@ -136,7 +136,7 @@ test("A's owner changes and deletes none of B's rows in any table", async () => 
 
 // an operator's psql moved a row of B to A (its clinic_id set, with what it points at): A then gave the row's code again
 // and read B's data in its audit log; only a day's row kept its clinic (000487). Each statement is rolled back: B's rows
-// stay for the other tests (000NNN)
+// stay for the other tests (000494)
 test("an operator's psql moves no row of B to A: every tenant table's rows keep their clinic", async () => {
   const client = await rootPool().connect();
   try {

@@ -417,7 +417,7 @@ test("a doctor who is not a doctor is refused", async () => {
 });
 
 // an operator's insert booked a visit with a cancel reason, and it was checked in, seen and completed with it: read as
-// cancelled for that reason for good, as a step sent with one was before 000321 (000NNN)
+// cancelled for that reason for good, as a step sent with one was before 000321 (000494)
 test("a visit is booked without a cancel reason, even written from an operator's psql: INVALID_INPUT, nothing booked; a blank one, which is none, goes", async () => {
   const patient = await createPatient(clinic.clinicId);
   const book = (cancelReason: string) =>
@@ -433,7 +433,7 @@ test("a visit is booked without a cancel reason, even written from an operator's
 
 // an operator's psql moved a visit, with a patient and doctor of the other clinic, or a catalog service to another
 // clinic: the row kept its code, which that clinic then gave its own next one, every booking after refused at the code;
-// the other clinic's audit log read the row as it was in the first, whose chain never told it left (000NNN)
+// the other clinic's audit log read the row as it was in the first, whose chain never told it left (000494)
 test("a visit and a service keep their clinic, even written from an operator's psql: moved to another clinic, INVALID_INPUT; that clinic books and lists its own under its codes", async () => {
   const [left, entered] = [await createClinic("Rows that stay"), await createClinic("Rows that came in")];
   const [visit, service] = [await createVisit(left), await createService(left.clinicId)];
