@@ -154,6 +154,32 @@ test("an operator's psql moves no row of B to A: every tenant table's rows keep 
   }
 });
 
+// an analyst's grant is a row of its clinic too, in its audit chain (000148): an operator's psql moving one from B to A
+// had the analyst read A and no more of B, while B's log, never told, said the analyst reads B still, and A's told it
+// as an update of B's grant, granted at B's date (000NNN). Every audited table with a clinic_id, in any schema, keeps it
+test("an operator's psql moves no analyst's grant of B to A: B's log would never say it ended; every audited table's rows keep their clinic", async () => {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2)", [`moved_${process.pid}`, b.clinicId]);
+    const outcome = await client
+      .query("update app_private.analyst_grant set clinic_id = $1 where role_name = $2", [a.clinicId, `moved_${process.pid}`])
+      .then((r) => `moved ${r.rowCount}`, (e: Error) => e.message);
+    await client.query("rollback");
+    expect(outcome).toBe("This analyst grant keeps its clinic: make it anew in the other clinic instead.");
+  } finally {
+    client.release();
+  }
+  // found from the catalog, so that an audited table made later with a clinic_id is not forgotten
+  const { rows } = await rootPool().query(`
+    select c.oid::regclass::text as "table" from pg_class c
+    where exists (select from pg_attribute x where x.attrelid = c.oid and x.attname = 'clinic_id' and not x.attisdropped)
+      and exists (select from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'app_private.tg__audit()'::regprocedure)
+      and not exists (select from pg_trigger t where t.tgrelid = c.oid and t.tgname in ('_010_clinic_kept', '_125_day_kept'))
+    order by 1`);
+  expect(rows).toEqual([]);
+});
+
 test("A's owner cannot create a row in B by naming B's clinic_id", async () => {
   for (const table of tables) {
     await asMember(a.members.owner, async (c) => {
