@@ -8215,7 +8215,7 @@ ALTER FUNCTION app_private.tg__clinic_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__clinic_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__clinic_kept() IS 'BEFORE UPDATE OF clinic_id that changes it, on every table of a clinic''s rows but the audit log (append-only) and the day''s reconciliation (tg_daily_reconciliation__day_kept): refused (INVALID_INPUT), whoever writes it. A row moved to another clinic kept its code, which that clinic then gave again (its next booking refused), and told its old clinic''s data in the other''s audit chain.';
+COMMENT ON FUNCTION app_private.tg__clinic_kept() IS 'BEFORE UPDATE OF clinic_id that changes it, on every table of a clinic''s rows but the audit log (append-only) and the day''s reconciliation (tg_daily_reconciliation__day_kept), an analyst''s grant (app_private.analyst_grant) among them: refused (INVALID_INPUT), whoever writes it. A row moved to another clinic kept its code, which that clinic then gave again (its next booking refused), and told its old clinic''s data in the other''s audit chain, the chain of the clinic it left never told it went.';
 
 
 --
@@ -19953,6 +19953,20 @@ ALTER STATISTICS app_public.visit_clinic_doctor_dependency OWNER TO :DATABASE_OW
 --
 
 COMMENT ON STATISTICS app_public.visit_clinic_doctor_dependency IS 'A doctor (a membership) is of one clinic: a list of a clinic''s visits by doctor is priced as the doctor''s visits, not the average clinic''s share of the average doctor''s';
+
+
+--
+-- Name: analyst_grant _010_clinic_kept; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_private.analyst_grant FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
+
+
+--
+-- Name: TRIGGER _010_clinic_kept ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _010_clinic_kept ON app_private.analyst_grant IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
 
 
 --

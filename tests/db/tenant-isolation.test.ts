@@ -156,7 +156,7 @@ test("an operator's psql moves no row of B to A: every tenant table's rows keep 
 
 // an analyst's grant is a row of its clinic too, in its audit chain (000148): an operator's psql moving one from B to A
 // had the analyst read A and no more of B, while B's log, never told, said the analyst reads B still, and A's told it
-// as an update of B's grant, granted at B's date (000NNN). Every audited table with a clinic_id, in any schema, keeps it
+// as an update of B's grant, granted at B's date (000495). Every audited table with a clinic_id, in any schema, keeps it
 test("an operator's psql moves no analyst's grant of B to A: B's log would never say it ended; every audited table's rows keep their clinic", async () => {
   const client = await rootPool().connect();
   try {
