@@ -9,7 +9,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process
 import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
@@ -20,7 +20,7 @@ import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { withTriggersOff } from "../support/locks.ts";
-import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, openContexts, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, headlessMode, NoBrowser, nextPageReady, openContexts, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
 holdWorkerTurnThroughThisFile();
@@ -189,6 +189,43 @@ test("CHROMIUM_PATH wins when it exists; one that does not is an error naming it
   expect(findBrowser({ CHROMIUM_PATH: "" })).toBe(findBrowser({})); // set but empty: unset
 });
 
+// the pages' foot is a CSS page-margin box (templates.ts's pageFoot), which a Chromium before 131 leaves out without a word: such a
+// browser printed every PDF without it, where the foot's footerTemplate, before, printed it with any
+test("a Chromium older than 131, which would print no page's foot, is refused at its launch, naming the version needed", async () => {
+  await closeBrowser();
+  const real = findBrowser();
+  // the real browser, behind a program answering Browser.getVersion as Chromium 130's (its pipes read as sockets: a file
+  // stream's read, blocked in a thread, kept the program from exiting with the browser)
+  const fake = join(temporaryFolder("old-chromium"), basename(real));
+  writeFileSync(fake, `#!${process.execPath}
+    const { spawn } = require("node:child_process");
+    const { Socket } = require("node:net");
+    const child = spawn(${JSON.stringify(real)}, process.argv.slice(2), { stdio: ["ignore", "inherit", "inherit", "pipe", "pipe"] });
+    new Socket({ fd: 3, readable: true, writable: false }).pipe(child.stdio[3]);
+    const out = new Socket({ fd: 4, readable: false, writable: true });
+    let pending = Buffer.alloc(0);
+    child.stdio[4].on("data", (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (let end; (end = pending.indexOf(0)) >= 0; pending = pending.subarray(end + 1)) {
+        out.write(pending.subarray(0, end).toString().replace(/"product":"(\\w+)\\/\\d+\\./, '"product":"$1/130.') + "\\0");
+      }
+    });
+    child.on("exit", (code) => process.exit(code ?? 1));`, { mode: 0o755 });
+  const before = process.env.CHROMIUM_PATH;
+  process.env.CHROMIUM_PATH = fake;
+  try {
+    const refused = await renderPdf("<p>old</p>").catch((error) => error);
+    expect(refused).toBeInstanceOf(NoBrowser);
+    expect(refused.message.startsWith(`${fake} is `)).toBe(true);
+    expect(refused.message).toMatch(/ is \w+\/130\.[\d.]+: PDF exports need Chromium 131 or later, which prints each page's foot/);
+  } finally {
+    if (before === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = before;
+  }
+  // not kept as the worker's browser: the next render launches the real one
+  expect(pdfText((await renderPdf("<p>new</p>")).pdf)).toContain("new");
+});
+
 test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance and footer, as in the database", async () => {
   const text = await exportPdf({ kind: "invoice_pdf", invoice: invoiceId });
   const { rows } = await rootPool().query("select code, total, amount_paid, balance from app_public.invoice where id = $1", [invoiceId]);
@@ -332,6 +369,18 @@ test("each page of a PDF says which document it is of, and which page of how man
   // a summary's pages say its month
   const { rows: summary } = await rootPool().query("select app_private.monthly_summary_document($1, '2026-01-01', '2026-01-31')::text as doc", [clinic.clinicId]);
   expect(pdfText((await renderPdf(monthlySummaryHtml(JSON.parse(summary[0].doc)))).pdf)).toMatch(/Monthly summary 2026-01 · page 1 of \d/);
+});
+
+// the foot's title is written into the page's CSS (templates.ts's pageFoot): a quote or a backslash in it, or a `</style>`, ends
+// neither the string nor the style, and prints as typed (a code kept from before prefixes were letters and digits)
+test("a PDF's foot prints its title as typed, quotes and backslashes too, on every page with its number", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.invoice.code = `INV-"1\\2'</style><b>3;}`;
+  doc.lines = Array.from({ length: 80 }, (_, i) => ({ ...doc.lines[0], description: `Line ${i + 1}` }));
+  const pages = pdfText((await renderPdf(invoiceHtml(doc))).pdf).split("\f").slice(0, -1);
+  expect(pages.length).toBeGreaterThan(2);
+  expect(pages.map((page) => page.match(/Invoice INV-.* · page \d+ of \d+/)?.[0])).toEqual(pages.map((_, i) => `Invoice INV-"1\\2'</style><b>3;} · page ${i + 1} of ${pages.length}`));
 });
 
 test("a void invoice's PDF says it is void, and why: a voided invoice printed again is not taken for one to pay", async () => {

@@ -42,6 +42,31 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
   return found;
 }
 
+/**
+ * The oldest Chromium that prints the pages' foot: a CSS page-margin box (templates.ts's `pageFoot`), which an older one
+ * leaves out without a word, every page of every PDF printed without it.
+ */
+export const OLDEST_CHROMIUM = 131;
+
+/**
+ * The launched browser, refused (closed, and NoBrowser naming the version needed) when it is older than
+ * OLDEST_CHROMIUM: `product` is its Browser.getVersion's ("HeadlessChrome/156.0.8078.129", "Chrome/130.0.6723.58").
+ */
+async function refuseTooOld(started: Browser, executablePath: string): Promise<void> {
+  // asked over a session of its own: Browser.version() keeps the browser's first answer, and closeTimedOut's
+  // Browser.version() then answered at once from it, a stuck browser taken for one that answers and kept
+  const session = await started.target().createCDPSession();
+  const { product } = await session.send("Browser.getVersion");
+  await session.detach().catch(() => {});
+  const major = Number(/\/(\d+)\./.exec(product)?.[1]);
+  if (major >= OLDEST_CHROMIUM) return;
+  await started.close().catch(() => {});
+  throw new NoBrowser(
+    `${executablePath} is ${product}: PDF exports need Chromium ${OLDEST_CHROMIUM} or later, which prints each page's foot ` +
+      "(an older one leaves it out). Upgrade it (apt-get install chromium-headless-shell), or point CHROMIUM_PATH at a newer Chrome or Chromium executable.",
+  );
+}
+
 /** The headless shell takes the old `--headless` switch; a full browser runs its new headless mode. */
 export const headlessMode = (executablePath: string): true | "shell" => (/headless[-_]shell/.test(executablePath) ? "shell" : true);
 
@@ -115,7 +140,7 @@ function launch(): Promise<Browser> {
   const abort = new AbortController();
   launchAbort = abort;
   launchedBrowser = null;
-  const launching = puppeteer.launch({
+  const starting = puppeteer.launch({
     signal: abort.signal,
     executablePath,
     userDataDir,
@@ -139,7 +164,7 @@ function launch(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
-  void launching.then((started) => {
+  void starting.then((started) => {
     if (launchAbort === abort) launchedBrowser = started;
     const child = started.process();
     // the pipes puppeteer speaks over (the 4th and 5th) to a browser killed with calls unread (a stuck one) fail, "read
@@ -149,7 +174,11 @@ function launch(): Promise<Browser> {
     if (child && child.exitCode === null && child.signalCode === null) child.once("exit", removeProfile);
     else removeProfile();
   }, removeProfile);
-  return launching;
+  // a browser too old is closed, and its launch failed: dropped as any other (launchShared), tried again at the next render
+  return starting.then(async (started) => {
+    await refuseTooOld(started, executablePath);
+    return started;
+  });
 }
 
 /**
@@ -243,16 +272,6 @@ export async function nextPageReady(): Promise<void> {
   await prepared?.catch(() => {});
 }
 
-/**
- * Every page's foot says which document it is of (its title: "Invoice INV-000001") and which page of how many, so a
- * page lost, or mixed with another invoice's, is seen (a page after the first said neither). Chromium fills the
- * spans, the title as text; the foot is printed in the bottom margin, at its own font size (its default is too small to read).
- * Its words are English, as the documents' own are (templates.ts's `en`), whatever the page's language; Chromium leaves
- * the foot out of the PDF's tags, so this says it to the foot's page only.
- */
-const PAGE_FOOTER = `<div lang="en" style="width: 100%; margin: 0 12mm; font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; text-align: right">
-  <span class="title"></span> · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
-
 /** A render that took longer than its time limit (its context is closed; the browser is replaced if stuck). */
 export class PdfRenderTimeout extends Error {}
 
@@ -302,10 +321,9 @@ export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()):
     const pdf = await page.pdf({
       format: "A4",
       printBackground: true,
+      // the page's foot is the document's own (a margin box of its CSS, templates.ts's `pageFoot`), printed in its
+      // bottom margin: Chromium's footerTemplate laid every page out a second time, a third of the render's time
       margin: { top: "15mm", bottom: "15mm", left: "12mm", right: "12mm" },
-      displayHeaderFooter: true,
-      headerTemplate: "<span></span>",
-      footerTemplate: PAGE_FOOTER,
       timeout: timeoutMs,
     });
     return { pdf, blocked };
@@ -353,7 +371,9 @@ export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
     await closing.catch(() => {});
     return;
   }
-  const b = await closing;
+  // one refused once started (too old: closed already) has nothing left to close
+  const b = await closing.catch(() => null);
+  if (!b) return;
   // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
   const pid = b.process()?.pid;
   let killed = false;

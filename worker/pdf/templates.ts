@@ -84,11 +84,29 @@ function clinicHeader(clinic: Json, title: string, subtitle: Raw): Raw {
 }
 
 /**
+ * `text` as a CSS string: every character but a letter, a digit, a space and `.,:_-` written as its code point (`\22 `
+ * for a quote, `\5c ` for a backslash, `\a ` for a line break), so no title ends the string, the rule or the style
+ * (`</style>`) it is written in, and each prints as typed.
+ */
+const cssString = (text: string): string => `"${text.replace(/[^\p{L}\p{N} .,:_-]/gu, (c) => `\\${c.codePointAt(0)!.toString(16)} `)}"`;
+
+/**
+ * Every page's foot says which document it is of (its title: "Invoice INV-000001") and which page of how many, so a
+ * page lost, or mixed with another invoice's, is seen (a page after the first said neither). It is a page-margin box of
+ * the page's CSS (Chromium 131 and later, which the renderer asks for), printed in the bottom margin, right-aligned, at
+ * its own font size; its words are English, as the documents' own are (`en`), whatever the page's language, and left to
+ * right whatever its direction. Chromium leaves a margin box out of the PDF's tags, as it did the renderer's
+ * `footerTemplate` the foot was printed with before, whose second layout of every page took about a third of each render.
+ */
+const pageFoot = (title: string): Raw =>
+  raw(`<style>@page { @bottom-right { content: ${cssString(`${title} · page `)} counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #555; direction: ltr; unicode-bidi: isolate; } }</style>`);
+
+/**
  * A document's page, in the clinic's language (`lang`, which Chromium writes as the PDF's `/Lang`): a screen reader
  * reading the PDF aloud follows it (with none, every PDF said en-US, and a German invoice was read out as English).
  */
 function page(clinic: Json, title: string, body: Raw): string {
-  return html`<!doctype html><html lang="${localeOf(clinic)}"><head><meta charset="utf-8"><title>${title}</title>${STYLE}</head><body>${body}</body></html>`.raw;
+  return html`<!doctype html><html lang="${localeOf(clinic)}"><head><meta charset="utf-8"><title>${title}</title>${STYLE}${pageFoot(title)}</head><body>${body}</body></html>`.raw;
 }
 
 export function invoiceHtml(doc: Json): string {
