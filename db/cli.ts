@@ -36,7 +36,7 @@ import { writeLogLine } from "./json-log.ts";
 /** The fewest characters of an analyst's `--password` (a generated one has 24). */
 const ANALYST_PASSWORD_MIN_LENGTH = 12;
 
-/** Where `npm run dev` says how it stops (a signal, its embedded server's end): lines of the same shape as its API server's. */
+/** Where `npm run dev` (and `npm run migrate:watch`) says how it stops (a signal, its embedded server's end): lines of the same shape as its API server's. */
 const devLog: ShutdownLog = (level, event, fields) => writeLogLine(level, { event, ...fields });
 
 /** The name of a platform admin made without one. */
@@ -289,9 +289,9 @@ function readCommandArgs([command, ...rest]: string[]) {
     case "commit":
       return { command, message: commitMessage(rest) };
     case "superuser":
-      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values };
+      return { command, ...givenNotEmpty(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values) };
     case "password":
-      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values };
+      return { command, ...givenNotEmpty(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values) };
     case "analyst": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
       const [action, name, ...named] = positionals;
@@ -315,6 +315,18 @@ function readCommandArgs([command, ...rest]: string[]) {
     default:
       throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
   }
+}
+
+/**
+ * The options of `superuser` or `password`, an empty --phone or --password refused before a database starts (a script's
+ * unset variable, `--phone "$PHONE"`): refused by the database, the command had first started the embedded server (on a
+ * new machine, made one) and migrated the database, as an empty line piped for it was.
+ */
+function givenNotEmpty<T extends { phone?: string; password?: string }>(values: T): T {
+  for (const option of ["phone", "password"] as const) {
+    if (values[option] === "") throw new Error(`--${option} is empty (an unset variable?): nothing was changed`);
+  }
+  return values;
 }
 
 /** Runs the command; whether it keeps running (dev, watch) after this returns. */
@@ -363,11 +375,16 @@ async function main(): Promise<boolean> {
         // the database as this command has it: DATABASE_URL, or else the embedded server this command runs, which the
         // server finds running as any other command does (given its address as DATABASE_URL, it logged
         // "embeddedDatabase":false, and did not mark its use of the embedded server)
+        // its stderr a pipe passed on to this command's, which node --watch gives the server it runs: the pipe closes once
+        // both have ended, and so its end is the server's too. node --watch ends at once on SIGHUP (its terminal closed:
+        // the shell signals the whole job), leaving the server it runs to stop on its own SIGHUP: awaited as node --watch's
+        // exit, the embedded server was stopped under the API server and its worker as they stopped (a warning for each)
         const server = spawn(process.execPath, [...watched, "server/main.ts"], {
-          stdio: "inherit",
+          stdio: ["inherit", "inherit", "pipe"],
           env: { ...process.env, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
-        const serverEnded = once(server, "exit");
+        server.stderr!.pipe(process.stderr);
+        const serverEnded = once(server, "close");
         // stopped as `npm start` stops, by its shutdown sequence: on SIGINT, SIGTERM or SIGHUP (on SIGINT alone, a SIGTERM
         // from kill or a process manager ended this command by itself, its API server left running on a database whose
         // starter was gone), its API server first (SIGTERM: node --watch stops its child on SIGINT and SIGTERM only, and on
@@ -388,7 +405,7 @@ async function main(): Promise<boolean> {
         ];
         stopOnSignals(parts, devLog);
         stopWhenDatabaseEnds(db, parts, devLog);
-        // node --watch ended by a signal of its own (the terminal's Ctrl-C reaches it too, heard here maybe later): the database stopped after it
+        // node --watch and the server it runs ended by a signal of their own (the terminal's Ctrl-C reaches them too, heard here maybe later): the database stopped after them
         void serverEnded.then(async () => {
           if (stopBegun()) return; // the stop's own step
           await db.close();
@@ -399,6 +416,10 @@ async function main(): Promise<boolean> {
       }
       case "watch":
         await prepareDatabase(db.config, undefined, { keepAuditLogUnsealed: true });
+        // watching, it ends with 1 and one error line when the embedded server it started ends under it (killed, `pg_ctl
+        // stop`), as `npm run dev` does: unwatched, it ran on and said nothing (its pool's connections closed as idle),
+        // each save then failing to connect, and nothing started the server again
+        if (!given.once) stopWhenDatabaseEnds(db, [["database", () => db.close()]], devLog);
         await watchCurrentMigration(db.config, given.once);
         break;
       case "commit":

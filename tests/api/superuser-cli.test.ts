@@ -335,6 +335,24 @@ test("without a terminal, an empty line piped for the phone or the password is r
   }
 }, 300_000);
 
+// the same unset variable on the command line (`--phone "$PHONE"`) was refused only by the database, once the embedded
+// PostgreSQL had been started (on a new machine, made) and migrated
+test("an empty --phone or --password on the command line is refused at once, naming the option, before a database is started", async () => {
+  const runs = [
+    { args: ["superuser", "--phone", "", "--password", "some-password"], said: "--phone is empty (an unset variable?): nothing was changed" },
+    { args: ["superuser", "--phone", "+255799000765", "--password", ""], said: "--password is empty (an unset variable?): nothing was changed" },
+    { args: ["password", "--phone=", "--password", "some-password"], said: "--phone is empty (an unset variable?): nothing was changed" },
+    { args: ["password", "--phone", "0799000765", "--password="], said: "--password is empty (an unset variable?): nothing was changed" },
+  ];
+  for (const { args, said } of runs) {
+    const dataDir = temporaryFolder("cli");
+    chmodSync(dataDir, 0o755); // one the embedded server may use, as root too
+    // a port of its own: refused late, the command started a server there
+    const result = runCli(args, { DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) });
+    expect({ args, status: result.status, stderr: result.stderr, dataFolder: readdirSync(dataDir) }).toEqual({ args, status: 1, stderr: `${said}\n`, dataFolder: [] });
+  }
+}, 300_000);
+
 test("in a terminal, Enter alone at the phone or a password prompt is refused at once, saying nothing was changed", async () => {
   const phone = await runCliInTerminal(["password"], [[/Phone: /, ""]]);
   const password = await runCliInTerminal(["superuser", "--phone", "+255799000766", "--name", "Enter Alone"], [[/Password: $/, ""]]);

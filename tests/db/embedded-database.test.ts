@@ -661,31 +661,58 @@ function stopServerLeftIn(dataDir: string): void {
   }
 }
 
+/** Kills whatever is left of the process group `leader` leads, and stops an embedded server left running in `dataDir`. */
+function endLeft(leader: number, dataDir: string): void {
+  try {
+    process.kill(-leader, "SIGKILL");
+  } catch {
+    // the group has ended
+  }
+  stopServerLeftIn(dataDir);
+}
+
 /**
- * `node db/cli.ts dev` on a new embedded database, in a process group of its own: `run` is given it once its API server
- * answers /ready, with its environment, its exit and what it has said so far (stdout and stderr); then whatever is left
- * of its group is killed, and an embedded server left running is stopped.
+ * Kills the embedded server `postmaster` under the command whose exit is `exited`, and expects the command to end with 1
+ * within 40 s, in one error line naming the server and what to do.
  */
-async function whileDevIsReady(run: (dev: { pid: number; env: NodeJS.ProcessEnv; exited: Promise<unknown[]>; output: () => string }) => Promise<void>): Promise<void> {
+async function expectEndOfKilledServer(postmaster: number, env: NodeJS.ProcessEnv, exited: Promise<unknown[]>, output: () => string): Promise<void> {
+  process.kill(postmaster, "SIGKILL");
+  let timer: NodeJS.Timeout | undefined;
+  const [code] = await Promise.race([exited, new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve(["still running after 40 s"]), 40_000)))]);
+  clearTimeout(timer);
+  const said = output().split("\n").filter((line) => /"level":"error","event":"database"/.test(line));
+  expect({ code, said: said.length }).toEqual({ code: 1, said: 1 });
+  expect(JSON.parse(said[0]).message).toMatch(
+    new RegExp(`^the embedded PostgreSQL \\(pid ${postmaster}, port ${env.EMBEDDED_PG_PORT}\\) was killed \\(SIGKILL\\) while this process used it: stopping; start this command again`),
+  );
+}
+
+/** A command of db/cli.ts as `whileCommandIsReady` gives it to its test. */
+type Running = { pid: number; env: NodeJS.ProcessEnv; exited: Promise<unknown[]>; output: () => string };
+
+/**
+ * `node db/cli.ts <command>` on a new embedded database, in a process group of its own: `run` is given it once `ready`
+ * says so, with its environment, its exit and what it has said so far (stdout and stderr); then whatever is left of its
+ * group is killed, and an embedded server left running is stopped.
+ */
+async function whileCommandIsReady(command: string, ready: (running: Running) => Promise<boolean>, run: (running: Running) => Promise<void>): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
   delete env.DATABASE_URL;
-  const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [projectPath("db/cli.ts"), command], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
-  const exited = once(dev, "exit");
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const running = { pid: child.pid!, env, exited: once(child, "exit"), output: () => output };
   try {
-    const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
-    expect(await until(ready, 120_000, 250)).toBe(true);
-    await run({ pid: dev.pid!, env, exited, output: () => output });
+    expect(await until(() => ready(running), 120_000, 250)).toBe(true);
+    await run(running);
   } finally {
-    try {
-      process.kill(-dev.pid!, "SIGKILL");
-    } catch {
-      // the group has ended
-    }
-    stopServerLeftIn(env.CLINICOPS_DATA_DIR!);
+    endLeft(child.pid!, env.CLINICOPS_DATA_DIR!);
   }
 }
+
+/** `npm run dev` (whileCommandIsReady), once its API server answers /ready. */
+const whileDevIsReady = (run: (dev: Running) => Promise<void>) =>
+  whileCommandIsReady("dev", ({ env }) => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false), run);
 
 // `npm run dev` passed Ctrl-C (SIGINT) on to its API server, and nothing else: stopped by SIGTERM (kill, a process
 // manager, an IDE's stop button) it ended alone, its API server left running without it, unmarked, on a database whose
@@ -727,12 +754,23 @@ test("`npm run dev` whose npm alone is sent SIGTERM stops, its API server and th
     await until(async () => !Object.values(await left()).includes(true), 15_000, 250);
     expect(await left()).toEqual({ command: false, apiServer: false, embeddedServer: false });
   } finally {
-    try {
-      process.kill(-npm.pid!, "SIGKILL");
-    } catch {
-      // the group has ended
-    }
-    stopServerLeftIn(env.CLINICOPS_DATA_DIR!);
+    endLeft(npm.pid!, env.CLINICOPS_DATA_DIR!);
+  }
+}, 300_000);
+
+// a closed terminal sends SIGHUP to the whole of its job (the dev command, node --watch and the server it runs): node
+// --watch, which stops its child on SIGINT and SIGTERM only, died of it at once, and the dev command, seeing it end,
+// stopped the embedded server while the API server (stopping on its own SIGHUP) still used it
+test("`npm run dev` whose whole process group is sent SIGHUP (its terminal closed) or SIGINT (Ctrl-C) stops its API server before the embedded server, with 0 and no warning or error", async () => {
+  for (const signal of ["SIGHUP", "SIGINT"] as const) {
+    await whileDevIsReady(async ({ pid, env, exited, output }) => {
+      process.kill(-pid, signal); // the whole group, as a closed terminal's shell or Ctrl-C sends it
+      const [code] = await exited;
+      const warned = output().split("\n").filter((line) => /"level":"(warn|error)"/.test(line));
+      expect({ signal, code, warned }).toEqual({ signal, code: 0, warned: [] });
+      const stopped = async () => !groupLives(pid) && !(await portAnswers(Number(env.PORT))) && !(await portAnswers(Number(env.EMBEDDED_PG_PORT)));
+      expect({ signal, stopped: await until(stopped, 15_000, 250) }).toEqual({ signal, stopped: true });
+    });
   }
 }, 300_000);
 
@@ -740,22 +778,41 @@ test("`npm run dev` whose npm alone is sent SIGTERM stops, its API server and th
 // without a database, /health answering 200 and every request failing, and the command said nothing and never ended
 test("the embedded server killed under `npm run dev` ends it with 1, in one error line naming the server and what to do, its API server stopped and no port held", async () => {
   await whileDevIsReady(async ({ pid, env, exited, output }) => {
-    const postmaster = postmasterPid(join(env.CLINICOPS_DATA_DIR!, "postgres"));
-    process.kill(postmaster, "SIGKILL");
-    let timer: NodeJS.Timeout | undefined;
-    const [code] = await Promise.race([exited, new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve(["still running after 40 s"]), 40_000)))]);
-    clearTimeout(timer);
-    const said = output().split("\n").filter((line) => /"level":"error","event":"database"/.test(line));
-    expect({ code, said: said.length }).toEqual({ code: 1, said: 1 });
-    expect(JSON.parse(said[0]).message).toMatch(
-      new RegExp(`^the embedded PostgreSQL \\(pid ${postmaster}, port ${env.EMBEDDED_PG_PORT}\\) was killed \\(SIGKILL\\) while this process used it: stopping; start this command again`),
-    );
+    await expectEndOfKilledServer(postmasterPid(join(env.CLINICOPS_DATA_DIR!, "postgres")), env, exited, output);
     // its API server (node --watch and the server it runs) stopped before the command ended: nothing of its group is left
     expect({ group: groupLives(pid), apiServer: await portAnswers(Number(env.PORT)), embeddedServer: await portAnswers(Number(env.EMBEDDED_PG_PORT)) }).toEqual({
       group: false,
       apiServer: false,
       embeddedServer: false,
     });
+  });
+}, 300_000);
+
+/** How many client connections the PostgreSQL server `postmaster` has (its backends titled with their client's address). */
+function clientBackends(postmaster: number): number {
+  return readdirSync("/proc")
+    .filter((name) => /^[0-9]+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === postmaster && /127\.0\.0\.1\(/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+      } catch {
+        return false; // ended meanwhile
+      }
+    }).length;
+}
+
+// `npm run migrate:watch` did not watch the embedded server it started either: killed under it, the command ran on and
+// said nothing, each save of current.sql then failing to connect, and nothing started the server again
+test("the embedded server killed under `npm run migrate:watch` ends it with 1, in one error line naming the server and what to do", async () => {
+  // watching once its first run of current.sql is done
+  await whileCommandIsReady("watch", async ({ output }) => /Finished \(/.test(output()), async ({ env, exited, output }) => {
+    // its pool's connections closed as idle (as while one edits the file: held, their end under it had graphile-migrate's
+    // pool end the command, with its own error line)
+    const postmaster = postmasterPid(join(env.CLINICOPS_DATA_DIR!, "postgres"));
+    expect(await until(async () => clientBackends(postmaster) === 0, 60_000, 250)).toBe(true);
+    await expectEndOfKilledServer(postmaster, env, exited, output);
   });
 }, 300_000);
 
