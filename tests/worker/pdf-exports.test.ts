@@ -191,26 +191,37 @@ test("CHROMIUM_PATH wins when it exists; one that does not is an error naming it
 
 // the pages' foot is a CSS page-margin box (templates.ts's pageFoot), which a Chromium before 131 leaves out without a word: such a
 // browser printed every PDF without it, where the foot's footerTemplate, before, printed it with any
-test("a Chromium older than 131, which would print no page's foot, is refused at its launch, naming the version needed", async () => {
-  await closeBrowser();
+/**
+ * The real browser, behind a program (in a folder named `name`) passing each of its messages through `edit`, the source
+ * of a function of the message's text to the text sent on, or to null for none (its pipes read as sockets: a file
+ * stream's read, blocked in a thread, kept the program from exiting with the browser).
+ */
+function wrappedBrowser(name: string, edit: string): string {
   const real = findBrowser();
-  // the real browser, behind a program answering Browser.getVersion as Chromium 130's (its pipes read as sockets: a file
-  // stream's read, blocked in a thread, kept the program from exiting with the browser)
-  const fake = join(temporaryFolder("old-chromium"), basename(real));
+  const fake = join(temporaryFolder(name), basename(real));
   writeFileSync(fake, `#!${process.execPath}
     const { spawn } = require("node:child_process");
     const { Socket } = require("node:net");
     const child = spawn(${JSON.stringify(real)}, process.argv.slice(2), { stdio: ["ignore", "inherit", "inherit", "pipe", "pipe"] });
     new Socket({ fd: 3, readable: true, writable: false }).pipe(child.stdio[3]);
     const out = new Socket({ fd: 4, readable: false, writable: true });
+    const edit = ${edit};
     let pending = Buffer.alloc(0);
     child.stdio[4].on("data", (chunk) => {
       pending = Buffer.concat([pending, chunk]);
       for (let end; (end = pending.indexOf(0)) >= 0; pending = pending.subarray(end + 1)) {
-        out.write(pending.subarray(0, end).toString().replace(/"product":"(\\w+)\\/\\d+\\./, '"product":"$1/130.') + "\\0");
+        const sent = edit(pending.subarray(0, end).toString());
+        if (sent !== null) out.write(sent + "\\0");
       }
     });
     child.on("exit", (code) => process.exit(code ?? 1));`, { mode: 0o755 });
+  return fake;
+}
+
+test("a Chromium older than 131, which would print no page's foot, is refused at its launch, naming the version needed", async () => {
+  await closeBrowser();
+  // the real browser, answering Browser.getVersion as Chromium 130's
+  const fake = wrappedBrowser("old-chromium", String.raw`(message) => message.replace(/"product":"(\w+)\/\d+\./, '"product":"$1/130.')`);
   const before = process.env.CHROMIUM_PATH;
   process.env.CHROMIUM_PATH = fake;
   try {
@@ -225,6 +236,50 @@ test("a Chromium older than 131, which would print no page's foot, is refused at
   // not kept as the worker's browser: the next render launches the real one
   expect(pdfText((await renderPdf("<p>new</p>")).pdf)).toContain("new");
 });
+
+/**
+ * `render` run with `fake` for CHROMIUM_PATH; the processes `fake` started are to be gone within `ms` of it (killed at
+ * the end, whatever was found), and the next render, in the real browser, is made.
+ */
+async function leavesNoBrowser(fake: string, ms: number, render: () => Promise<void>) {
+  const pids = () => execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).split("\n").filter((line) => line.includes(fake)).map((line) => Number(line.trim().split(" ")[0]));
+  const before = process.env.CHROMIUM_PATH;
+  process.env.CHROMIUM_PATH = fake;
+  let started: number[] = [];
+  try {
+    await render();
+    started = pids();
+    expect(await until(() => pids().length === 0, ms, 100)).toBe(true);
+  } finally {
+    if (before === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = before;
+    for (const pid of started.filter(alive)) process.kill(-pid, "SIGKILL");
+  }
+  expect(pdfText((await renderPdf("<p>new</p>")).pdf)).toContain("new");
+}
+
+// a browser whose version's check failed (an error for an answer) was dropped, not closed: each render launched another,
+// and every one of them ran on, never closed, until the worker's process ended
+test("a browser whose version cannot be asked at its launch is closed, not left running", async () => {
+  await closeBrowser();
+  // the real browser, answering Browser.getVersion with an error
+  const fake = wrappedBrowser("failing-chromium", `(message) => {
+    const m = JSON.parse(message);
+    if (m.result?.product) m.result = undefined, m.error = { code: -32000, message: "no version today" };
+    return JSON.stringify(m);
+  }`);
+  await leavesNoBrowser(fake, 10_000, () => expect(renderPdf("<p>failing</p>", 20_000)).rejects.toThrow(/no version today/));
+});
+
+// a browser that stopped answering once launched, before it told its version, was never killed: the render timed out
+// and found it stuck, but closing it waited for its version's check, for ever (the worker's stop too)
+test("a browser that stops answering before it tells its version is killed once a render times out", async () => {
+  await closeBrowser();
+  // the real browser, never answering Browser.getVersion
+  const fake = wrappedBrowser("mute-chromium", `(message) => (message.includes('"product":') ? null : message)`);
+  // its time: long enough for the launch to be over (a browser still starting is killed as it was)
+  await leavesNoBrowser(fake, 15_000, () => expect(renderPdf("<p>mute</p>", 10_000)).rejects.toThrow(/timed out after 10000 ms/));
+}, 60_000);
 
 test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance and footer, as in the database", async () => {
   const text = await exportPdf({ kind: "invoice_pdf", invoice: invoiceId });
@@ -1069,6 +1124,23 @@ test("a browser that stops answering once a render timed out is replaced, and th
   await until(async () => (await openContexts()) === 2, 5_000);
   expect(await openContexts()).toBe(2); // its default context, and the page prepared next
 });
+
+// the stuck check asked Browser.version(), which puppeteer answers from its first answer ever after: a browser that had
+// answered it once (a render timed out in it while it still answered) was taken, once stuck, for one that answers, and
+// kept, each render after timing out in it until the worker restarted
+test("a browser that answered the stuck check once and has stopped answering since is replaced at the next render to time out", async () => {
+  await renderPdf("<p>before</p>");
+  const before = (await browserProcessId())!;
+  // a render timing out in a browser that answers: the check finds it answering, and keeps it
+  await expect(renderPdf(longTable(40_000), 1_000)).rejects.toThrow(/timed out after 1000 ms/);
+  expect(await browserProcessId()).toBe(before);
+  process.kill(-before, "SIGSTOP");
+  // no page prepared (dropped at the timeout): this render waits for one the stuck browser never makes
+  await expect(renderPdf("<p>stuck</p>", 1_000)).rejects.toThrow(/timed out after 1000 ms/);
+  expect(pdfText((await renderPdf("<p>after</p>", 30_000)).pdf)).toContain("after");
+  expect(await browserProcessId()).not.toBe(before);
+  expect(await until(() => !alive(before), 10_000, 100)).toBe(true);
+}, 120_000);
 
 // a browser killed with calls unread (a stuck one) resets its pipe, "read ECONNRESET"; under load that came at times
 // once puppeteer had let go of the browser and stopped listening to its pipes, and the error, unheard, ended the

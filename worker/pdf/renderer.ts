@@ -49,18 +49,27 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
 export const OLDEST_CHROMIUM = 131;
 
 /**
- * The launched browser, refused (closed, and NoBrowser naming the version needed) when it is older than
+ * The browser's version ("HeadlessChrome/156.0.8078.129"), asked of it now, over a CDP session of its own: puppeteer's
+ * Browser.version() keeps the browser's first answer and gives it ever after, from a browser stuck since too (the launch's
+ * check, and closeTimedOut's check that a browser still answers).
+ */
+async function askedVersion(b: Browser): Promise<string> {
+  const session = await b.target().createCDPSession();
+  try {
+    return (await session.send("Browser.getVersion")).product;
+  } finally {
+    void session.detach().catch(() => {});
+  }
+}
+
+/**
+ * The launched browser, refused (NoBrowser naming the version needed: launch closes it) when it is older than
  * OLDEST_CHROMIUM: `product` is its Browser.getVersion's ("HeadlessChrome/156.0.8078.129", "Chrome/130.0.6723.58").
  */
 async function refuseTooOld(started: Browser, executablePath: string): Promise<void> {
-  // asked over a session of its own: Browser.version() keeps the browser's first answer, and closeTimedOut's
-  // Browser.version() then answered at once from it, a stuck browser taken for one that answers and kept
-  const session = await started.target().createCDPSession();
-  const { product } = await session.send("Browser.getVersion");
-  await session.detach().catch(() => {});
+  const product = await askedVersion(started);
   const major = Number(/\/(\d+)\./.exec(product)?.[1]);
   if (major >= OLDEST_CHROMIUM) return;
-  await started.close().catch(() => {});
   throw new NoBrowser(
     `${executablePath} is ${product}: PDF exports need Chromium ${OLDEST_CHROMIUM} or later, which prints each page's foot ` +
       "(an older one leaves it out). Upgrade it (apt-get install chromium-headless-shell), or point CHROMIUM_PATH at a newer Chrome or Chromium executable.",
@@ -174,9 +183,16 @@ function launch(): Promise<Browser> {
     if (child && child.exitCode === null && child.signalCode === null) child.once("exit", removeProfile);
     else removeProfile();
   }, removeProfile);
-  // a browser too old is closed, and its launch failed: dropped as any other (launchShared), tried again at the next render
+  // a browser too old, or whose version could not be asked, is closed, and its launch failed: dropped as any other
+  // (launchShared), tried again at the next render. One whose check failed was dropped, not closed: each render
+  // launched another, and all ran on until the worker's process ended
   return starting.then(async (started) => {
-    await refuseTooOld(started, executablePath);
+    try {
+      await refuseTooOld(started, executablePath);
+    } catch (error) {
+      await started.close().catch(() => {});
+      throw error;
+    }
     return started;
   });
 }
@@ -297,7 +313,10 @@ async function closeTimedOut(context: BrowserContext | undefined): Promise<void>
   const answers = async () => {
     await context?.close();
     // no context yet (the browser still starting, or not making one): the browser the render was waiting for
-    await (own ?? (await shared))?.version();
+    // asked now (askedVersion): Browser.version()'s answer, kept from the first time, took a browser stuck since for one
+    // that answers, kept it, and every render after timed out in it until the worker restarted
+    const b = own ?? (await shared);
+    if (b) await askedVersion(b);
   };
   const stuck = await withinTime(BROWSER_ANSWER_MS, answers(), () => new Error("the browser did not answer")).then(
     () => false,
@@ -358,22 +377,23 @@ export async function browserProcessId(): Promise<number | undefined> {
 export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
   const closing = browser;
   const abort = launchAbort;
-  const stillLaunching = !launchedBrowser;
+  const launched = launchedBrowser;
   browser = null;
   launchAbort = null;
   launchedBrowser = null;
   prepared = null;
   if (!closing) return;
-  if (stillLaunching) {
+  if (!launched) {
     // a browser still starting has nothing to close gracefully, and waiting for it held the worker's stop past its
     // grace for as long as the start took (a minute, for a browser that hung): it is killed
     abort?.abort();
     await closing.catch(() => {});
     return;
   }
-  // one refused once started (too old: closed already) has nothing left to close
-  const b = await closing.catch(() => null);
-  if (!b) return;
+  // the browser launched, not the shared one's promise: that waits for the launch's version check too, which a browser
+  // stuck since its launch never answers, and closing it waited for ever, the stuck browser never killed. One refused
+  // as too old is closed already (closed again: nothing is done)
+  const b = launched;
   // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
   const pid = b.process()?.pid;
   let killed = false;
