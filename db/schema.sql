@@ -8215,7 +8215,7 @@ ALTER FUNCTION app_private.tg__clinic_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__clinic_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__clinic_kept() IS 'BEFORE UPDATE OF clinic_id that changes it, on every table of a clinic''s rows but the audit log (append-only) and the day''s reconciliation (tg_daily_reconciliation__day_kept), an analyst''s grant (app_private.analyst_grant) among them: refused (INVALID_INPUT), whoever writes it. A row moved to another clinic kept its code, which that clinic then gave again (its next booking refused), and told its old clinic''s data in the other''s audit chain, the chain of the clinic it left never told it went.';
+COMMENT ON FUNCTION app_private.tg__clinic_kept() IS 'BEFORE UPDATE OF clinic_id that changes it, on every table of a clinic''s rows but the audit log (append-only), the day''s reconciliation (tg_daily_reconciliation__day_kept) and the memberships (tg_membership__guard_owners, FORBIDDEN), an analyst''s grant (app_private.analyst_grant) among them: refused (INVALID_INPUT), whoever writes it. A row moved to another clinic kept its code, which that clinic then gave again (its next booking refused), and told its old clinic''s data in the other''s audit chain, the chain of the clinic it left never told it went.';
 
 
 --
@@ -20086,20 +20086,6 @@ CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.invoice
 --
 
 COMMENT ON TRIGGER _010_clinic_kept ON app_public.invoice_line IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
-
-
---
--- Name: membership _010_clinic_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _010_clinic_kept BEFORE UPDATE OF clinic_id ON app_public.membership FOR EACH ROW WHEN ((new.clinic_id IS DISTINCT FROM old.clinic_id)) EXECUTE FUNCTION app_private.tg__clinic_kept();
-
-
---
--- Name: TRIGGER _010_clinic_kept ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TRIGGER _010_clinic_kept ON app_public.membership IS 'A row keeps its clinic (tg__clinic_kept): INVALID_INPUT.';
 
 
 --
