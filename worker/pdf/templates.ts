@@ -96,7 +96,7 @@ const cssString = (text: string): string => `"${text.replace(/[^\p{L}\p{N} .,:_-
  * the page's CSS (Chromium 131 and later, which the renderer asks for), printed in the bottom margin, right-aligned, at
  * its own font size; its words are English, as the documents' own are (`en`), whatever the page's language, and left to
  * right whatever its direction. Chromium leaves a margin box out of the PDF's tags, as it did the renderer's
- * `footerTemplate` the foot was printed with before, whose second layout of every page took about a third of each render.
+ * `footerTemplate` the foot was printed with before, whose second layout of every page took about a sixth of each render.
  */
 const pageFoot = (title: string): Raw =>
   raw(`<style>@page { @bottom-right { content: ${cssString(`${title} · page `)} counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #555; direction: ltr; unicode-bidi: isolate; } }</style>`);
