@@ -91,9 +91,11 @@ class Conversation {
     });
     // Ctrl-Z at a prompt, then fg: readline paused its input for a listener to resume it, and with none the command ended
     // there with 0, without a word, what was typed next going to the shell (its screen, its history), a password too.
-    // readline then redraws its own prompt, not a password's, written past it (ask)
+    // readline then redraws its own prompt, not a password's, written past it (ask) once readline has turned the
+    // terminal's echo off again, which it does after this event: written here, the prompt showed while the terminal still
+    // echoed, and a password typed at once after it was shown (under load, one run in three)
     this.rl.on("SIGCONT", () => {
-      if (this.asking.hidden) process.stdout.write(`${this.asking.question}: `);
+      if (this.asking.hidden) setImmediate(() => process.stdout.write(`${this.asking.question}: `));
       this.rl.resume();
     });
   }
