@@ -461,8 +461,11 @@ class ServerOfItsOwnSession extends EmbeddedPostgres {
   }
 }
 
+/** The `ended` of a database this process did not start and does not watch: it never resolves. */
+export const neverEnded: Promise<string> = new Promise(() => {});
+
 /** A server this process neither started nor watches: another process stops it. */
-const notOurs = { stop: async () => {}, ended: new Promise<string>(() => {}) };
+const notOurs = { stop: async () => {}, ended: neverEnded };
 
 /**
  * The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another

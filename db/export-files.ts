@@ -86,14 +86,10 @@ export interface ExportFolderFile {
  * The files of exports in the clinics' folders (those named by a clinic's id, as makeExportFolder names them), whole and
  * half-written, named as above; nothing else there is one. A folder that cannot be read (one of another account, closed
  * to this one, as a start's closeExportFiles may leave it) is given to `unreadable` with why, and the others are read: it
- * ended the listing, so the hourly sweep removed no file of any clinic, at each of its runs. Without `unreadable`, its
- * error is thrown. A folder gone meanwhile has nothing to list.
+ * ended the listing, so the hourly sweep removed no file of any clinic, at each of its runs. A folder gone meanwhile has
+ * nothing to list.
  */
-export async function exportFolderFiles(
-  unreadable: (folder: string, error: Error) => void = (_folder, error) => {
-    throw error;
-  },
-): Promise<ExportFolderFile[]> {
+export async function exportFolderFiles(unreadable: (folder: string, error: Error) => void): Promise<ExportFolderFile[]> {
   const root = exportsDir();
   const listed = async <T>(folder: string, list: () => Promise<T[]>): Promise<T[]> => {
     try {

@@ -3,7 +3,7 @@
  * embedded PostgreSQL under the data folder.
  */
 import { databaseConfig, type DatabaseConfig, loadSecrets, type Secrets } from "./config.ts";
-import { refuseTakenPortOfNewFolder, startEmbeddedPostgres } from "./embedded.ts";
+import { neverEnded, refuseTakenPortOfNewFolder, startEmbeddedPostgres } from "./embedded.ts";
 
 export interface OpenDatabase {
   config: DatabaseConfig;
@@ -26,7 +26,7 @@ export async function openDatabase(
     secrets = loadSecrets(env);
   }
   if (env.DATABASE_URL) {
-    return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {}, ended: new Promise(() => {}) };
+    return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {}, ended: neverEnded };
   }
   log("DATABASE_URL is not set: using the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres(secrets, env, log);

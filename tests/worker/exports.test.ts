@@ -1807,7 +1807,11 @@ test("a file the hourly sweep cannot remove is logged, the others are removed, a
   writeFileSync(join(blocked, "inside"), "");
   const removable: string[] = [];
   const listedAfterBlocked = async (path: string) => {
-    const listed = (await exportFolderFiles()).map((file) => file.path);
+    const listed = (
+      await exportFolderFiles((folder, error) => {
+        throw new Error(`${folder} is unreadable: ${error.message}`);
+      })
+    ).map((file) => file.path);
     return listed.indexOf(path) > listed.indexOf(blocked);
   };
   do {
