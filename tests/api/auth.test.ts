@@ -1193,6 +1193,55 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
     expect((await session.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
   });
+
+  // A password was checked as the bytes typed: a ë composed (U+00EB, a desk's Windows keyboard) and an e with a combining
+  // diaeresis (some phone keyboards, Vietnamese input methods, text copied from a macOS file name), or digits typed in full
+  // width (an East Asian input method left on), were other passwords: the member was refused their own, 401, each try
+  // counted toward the account's lock. Read in Unicode's NFKC form now (password_as_meant, 000NNN), as NIST SP 800-63B asks.
+  test("a password is one in whatever Unicode form it is typed (an accented letter composed or not, digits in full width); a hash made before of another form takes that form still", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "receptionist");
+    const session = new Browser(api);
+    await session.login(member.phone, member.password);
+    const composed = "Zo\u00eb's pass 2024";
+    const decomposed = "Zoe\u0308's pass 2024";
+    expect((await change(session, member.password, composed)).status).toBe(200);
+    const answered = [];
+    for (const typed of [composed, decomposed, "Zo\u00eb's pass \uff12\uff10\uff12\uff14"]) {
+      answered.push([typed, (await new Browser(api).tryLogin(member.phone, typed)).status]);
+    }
+    // before, the second and third were 401
+    expect(answered).toEqual([[composed, 200], [decomposed, 200], ["Zo\u00eb's pass \uff12\uff10\uff12\uff14", 200]]);
+    // a hash made before 000NNN of a password typed decomposed: that form still logs in
+    await rootPool().query(
+      "update app_private.user_secret set password_hash = 'sha256$' || crypt(app_private.password_key($2), gen_salt('bf', 4)) where user_id = $1",
+      [member.userId, decomposed],
+    );
+    expect((await new Browser(api).tryLogin(member.phone, decomposed)).status).toBe(200);
+    expect((await new Browser(api).tryLogin(member.phone, "Zoe\u0308's pass 2025")).status).toBe(401);
+
+    // a password typed in another form than its NFKC one costs two bcrypts (both forms checked), at an unknown phone as at
+    // an account: how long an attempt takes tells no more than before whether the phone has one
+    const bcrypts = async (phone: string) => {
+      const client = await rootPool().connect();
+      try {
+        await client.query("begin");
+        await client.query("set local track_functions = 'all'");
+        const soFar = async () => (await client.query(
+          "select coalesce(pg_stat_get_xact_function_calls('public.crypt(text, text)'::regprocedure), 0)::int as n",
+        )).rows[0].n as number;
+        const before = await soFar();
+        await client.query(`set local role ${testConfig.roles.visitor}`);
+        await client.query("select app_hidden.login($1, $2, null, $3, 'forms', '1 hour')", [phone, "Zoe\u0308's wrong 1", anyAddress()]);
+        await client.query("reset role");
+        return (await soFar()) - before;
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    };
+    expect({ unknown: await bcrypts(randomPhone()), account: await bcrypts(member.phone) }).toEqual({ unknown: 2, account: 2 });
+  });
 });
 
 describe("a clinic switch in flight and what ends sessions take turns", () => {
