@@ -7058,6 +7058,25 @@ COMMENT ON FUNCTION app_private.order_audit_chains(audited regclass) IS 'Gives a
 
 
 --
+-- Name: password_as_meant(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.password_as_meant(password text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    RETURN CASE WHEN (current_setting('server_encoding'::text) = 'UTF8'::text) THEN NORMALIZE(password, NFKC) ELSE password END;
+
+
+ALTER FUNCTION app_private.password_as_meant(password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION password_as_meant(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.password_as_meant(password text) IS 'A password in Unicode''s compatibility composed form (NFKC) on a UTF-8 server, as it is hashed (password_hash_of) and checked (password_matches): a composed ë and an e with a combining diaeresis, or digits typed in full width and in ASCII, are one password.';
+
+
+--
 -- Name: password_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7083,7 +7102,7 @@ COMMENT ON FUNCTION app_private.password_key(password text) IS 'What bcrypt is g
 CREATE FUNCTION app_private.password_hash_of(password text) RETURNS text
     LANGUAGE sql STRICT
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    RETURN ('sha256$'::text || public.crypt(app_private.password_key(password), public.gen_salt('bf'::text, 10)));
+    RETURN ('sha256$'::text || public.crypt(app_private.password_key(app_private.password_as_meant(password)), public.gen_salt('bf'::text, 10)));
 
 
 ALTER FUNCTION app_private.password_hash_of(password text) OWNER TO :DATABASE_OWNER;
@@ -7092,7 +7111,7 @@ ALTER FUNCTION app_private.password_hash_of(password text) OWNER TO :DATABASE_OW
 -- Name: FUNCTION password_hash_of(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.password_hash_of(password text) IS 'The hash kept of a password: sha256$ and the bcrypt (cost 10) of its password_key. No rule checked: hash_password checks it first.';
+COMMENT ON FUNCTION app_private.password_hash_of(password text) IS 'The hash kept of a password: sha256$ and the bcrypt (cost 10) of the password_key of its password_as_meant (its NFKC form). No rule checked: hash_password checks it first.';
 
 
 --
@@ -7103,14 +7122,33 @@ CREATE FUNCTION app_private.password_matches(password text, hash text) RETURNS b
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
+declare
+  v_meant text := app_private.password_as_meant(coalesce(password, ''));
+  -- typed in another form than its NFKC one: a hash made before passwords were read so may be of that form, checked too, for an unknown
+  -- phone as for an account (every check of such a password costs two bcrypts, whatever it finds)
+  v_other boolean := coalesce(password, '') <> v_meant;
+  v_ok boolean := false;
+  v_typed_ok boolean := false;
 begin
   if hash is null then
-    perform crypt(app_private.password_key(coalesce(password, '')), gen_salt('bf', 10)); -- as long as a check
+    perform crypt(app_private.password_key(v_meant), gen_salt('bf', 10)); -- as long as a check
+    if v_other then
+      perform crypt(app_private.password_key(coalesce(password, '')), gen_salt('bf', 10));
+    end if;
     return false;
   elsif hash like 'sha256$%' then
-    return crypt(app_private.password_key(password), substr(hash, 8)) = substr(hash, 8);
+    v_ok := crypt(app_private.password_key(v_meant), substr(hash, 8)) = substr(hash, 8);
+    if v_other then
+      v_typed_ok := crypt(app_private.password_key(password), substr(hash, 8)) = substr(hash, 8);
+    end if;
+    return v_ok or v_typed_ok;
   end if;
-  return crypt(password, hash) = hash; -- made before 000154: the password's first 72 bytes
+  -- made before 000154: the password's first 72 bytes
+  v_ok := crypt(v_meant, hash) = hash;
+  if v_other then
+    v_typed_ok := crypt(password, hash) = hash;
+  end if;
+  return v_ok or v_typed_ok;
 end;
 $_$;
 
@@ -7121,7 +7159,7 @@ ALTER FUNCTION app_private.password_matches(password text, hash text) OWNER TO :
 -- Name: FUNCTION password_matches(password text, hash text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154); with no hash (an unknown phone) false, after as long as a check takes.';
+COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154), read in its NFKC form (password_as_meant), and, when it was typed in another form, as typed too (a hash made before passwords were read in NFKC, of a password typed so), both checked whatever the first finds; with no hash (an unknown phone) false, after as long as a check takes.';
 
 
 --
@@ -25191,6 +25229,13 @@ REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip
 --
 
 REVOKE ALL ON FUNCTION app_private.order_audit_chains(audited regclass) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION password_as_meant(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.password_as_meant(password text) FROM PUBLIC;
 
 
 --

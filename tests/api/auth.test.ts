@@ -1197,7 +1197,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
   // A password was checked as the bytes typed: a ë composed (U+00EB, a desk's Windows keyboard) and an e with a combining
   // diaeresis (some phone keyboards, Vietnamese input methods, text copied from a macOS file name), or digits typed in full
   // width (an East Asian input method left on), were other passwords: the member was refused their own, 401, each try
-  // counted toward the account's lock. Read in Unicode's NFKC form now (password_as_meant, 000NNN), as NIST SP 800-63B asks.
+  // counted toward the account's lock. Read in Unicode's NFKC form now (password_as_meant, 000497), as NIST SP 800-63B asks.
   test("a password is one in whatever Unicode form it is typed (an accented letter composed or not, digits in full width); a hash made before of another form takes that form still", async () => {
     const member = await createUser();
     await addMember(clinic.clinicId, member, "receptionist");
@@ -1212,7 +1212,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     }
     // before, the second and third were 401
     expect(answered).toEqual([[composed, 200], [decomposed, 200], ["Zo\u00eb's pass \uff12\uff10\uff12\uff14", 200]]);
-    // a hash made before 000NNN of a password typed decomposed: that form still logs in
+    // a hash made before 000497 of a password typed decomposed: that form still logs in
     await rootPool().query(
       "update app_private.user_secret set password_hash = 'sha256$' || crypt(app_private.password_key($2), gen_salt('bf', 4)) where user_id = $1",
       [member.userId, decomposed],
