@@ -305,6 +305,43 @@ describe("invoices", () => {
     expect(await invoiceRow(invoice.id)).toEqual(before);
   });
 
+  // until 000NNN the rules of a new invoice's visit (tg_invoice__defaults) were its insert's alone: an operator's psql
+  // "correcting" a draft's patient or visit made it bill one patient for another's visit (that visit then read as billed,
+  // never billed to its patient), a cancelled visit, or a visit under lines billing another's services
+  test("a draft's patient and visit changed from an operator's psql are held to a new invoice's rules: the visit's patient, a visit not called off, its lines the visit's; its doctor follows", async () => {
+    const madeFromVisit = await createIssuedInvoice(clinic, "1000", { issue: false });
+    const visitA = (await rootPool().query("select patient_id from app_public.visit where id = $1", [madeFromVisit.visitId])).rows[0];
+    const other = await createVisit(clinic, "in_progress");
+    const cancelled = await createVisit(clinic, "cancelled");
+    // a draft typed by hand for the patient of `other`'s visit, without a visit
+    const byHand = await committedAs(cashier, async (c) => {
+      const id = (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [other.patientId])).rows[0].id as string;
+      await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 700)", [id]);
+      return id;
+    });
+    const refused = (id: string, set: string, value: unknown, code: string, message: string | RegExp) =>
+      expect(rootPool().query(`update app_public.invoice set ${set} where id = $1`, [id, value])).rejects.toMatchObject({ code, message });
+    const beforeA = await invoiceRow(madeFromVisit.id);
+    const beforeByHand = await invoiceRow(byHand);
+    // a draft that bills a visit bills its patient
+    await refused(madeFromVisit.id, "patient_id = $2", other.patientId, "CINVL", "This visit is another patient's: bill the patient of the visit.");
+    // nor another patient's visit, or a cancelled one
+    await refused(byHand, "visit_id = $2", madeFromVisit.visitId, "CINVL", "This visit is another patient's: bill the patient of the visit.");
+    await refused(byHand, "visit_id = $2, patient_id = (select patient_id from app_public.visit where id = $2)", cancelled.id, "CINVL", "A cancelled visit is not invoiced.");
+    // a draft made from a visit keeps it while its lines bill that visit's services: not another visit, nor none
+    const linesOfItsVisit = `${beforeA.code} has lines billing the services of its visit: take them off the draft before it bills another visit, or none.`;
+    await refused(madeFromVisit.id, "visit_id = $2, patient_id = (select patient_id from app_public.visit where id = $2)", other.id, "CINVL", linesOfItsVisit);
+    await refused(madeFromVisit.id, "visit_id = $2", null, "CINVL", linesOfItsVisit);
+    expect(await invoiceRow(madeFromVisit.id)).toEqual(beforeA);
+    expect(await invoiceRow(byHand)).toEqual(beforeByHand);
+    expect(beforeA).toMatchObject({ patient_id: visitA.patient_id, doctor_id: clinic.members.doctor.membershipId });
+    // its own patient's visit, billed by no other invoice: taken, and the visit's doctor recorded; taken off, no doctor
+    await rootPool().query("update app_public.invoice set visit_id = $2 where id = $1", [byHand, other.id]);
+    expect(await invoiceRow(byHand)).toMatchObject({ visit_id: other.id, patient_id: other.patientId, doctor_id: clinic.members.doctor.membershipId });
+    await rootPool().query("update app_public.invoice set visit_id = null where id = $1", [byHand]);
+    expect(await invoiceRow(byHand)).toMatchObject({ visit_id: null, doctor_id: null });
+  });
+
   test("a line never moves to another invoice, even written from an operator's psql: INVALID_INPUT, both drafts unchanged", async () => {
     // two drafts of one patient, the line on the first; the second empty, so no other rule (its lines' places) stands in the way
     const [from, to] = await twoDrafts();
