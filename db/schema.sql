@@ -9479,15 +9479,34 @@ declare
   v_visit app_public.visit;
   v_live app_public.invoice;
 begin
-  select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
-  new.status := 'draft';
-  new.amount_paid := 0;
-  -- a draft has taken no step: none of the stamps of its issue or void (an operator's insert giving them made a draft
-  -- that read as issued in 2020, or voided: 000459); tg_invoice__lifecycle stamps them as the steps are taken
-  new.issued_at := null;
-  new.issued_by := null;
-  new.voided_at := null;
-  new.voided_by := null;
+  if tg_op = 'UPDATE' then
+    -- a draft's patient or visit changed (an operator's psql: the API's roles write neither), held to the rules below as
+    -- a new invoice is; an issued invoice's is tg_invoice__lifecycle's to refuse
+    if old.status <> 'draft' or (new.patient_id, new.visit_id) is not distinct from (old.patient_id, old.visit_id) then
+      return new;
+    end if;
+    -- its lines billing its visit's services would be billed under another visit, or none
+    if exists (select from app_public.invoice_line l
+               join app_public.visit_service s on s.clinic_id = l.clinic_id and s.id = l.visit_service_id
+               where l.clinic_id = new.clinic_id and l.invoice_id = new.id and s.visit_id is distinct from new.visit_id) then
+      raise exception '% has lines billing the services of its visit: take them off the draft before it bills another visit, or none.', old.code
+        using errcode = 'CINVL';
+    end if;
+    -- the doctor is the visit's: none once it bills none
+    if new.visit_id is distinct from old.visit_id then
+      new.doctor_id := null;
+    end if;
+  else
+    select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
+    new.status := 'draft';
+    new.amount_paid := 0;
+    -- a draft has taken no step: none of the stamps of its issue or void (an operator's insert giving them made a draft
+    -- that read as issued in 2020, or voided: 000459); tg_invoice__lifecycle stamps them as the steps are taken
+    new.issued_at := null;
+    new.issued_by := null;
+    new.voided_at := null;
+    new.voided_by := null;
+  end if;
   -- checked for those who may invoice: another role's insert is refused by the policies (FORBIDDEN,
   -- saying who may), whatever visit it names
   if new.visit_id is not null and (app_hidden.may_invoice() or app_hidden.in_system_context()) then
@@ -9502,7 +9521,9 @@ begin
       end if;
       raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
     end if;
-    select * into v_live from app_public.invoice i where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' limit 1;
+    -- another than this one (a draft's update names its own)
+    select * into v_live from app_public.invoice i
+    where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' and i.id <> new.id limit 1;
     if found then
       raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
         case when v_live.status = 'draft' then 'bill the visit''s services added since on it (billUnbilledServices), or add lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
@@ -9521,7 +9542,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does.';
 
 
 --
@@ -20641,7 +20662,7 @@ CREATE TRIGGER _150_decimals BEFORE INSERT ON app_public.invoice_line FOR EACH R
 -- Name: invoice _150_defaults; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _150_defaults BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__defaults();
+CREATE TRIGGER _150_defaults BEFORE INSERT OR UPDATE OF patient_id, visit_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__defaults();
 
 
 --

@@ -305,7 +305,7 @@ describe("invoices", () => {
     expect(await invoiceRow(invoice.id)).toEqual(before);
   });
 
-  // until 000NNN the rules of a new invoice's visit (tg_invoice__defaults) were its insert's alone: an operator's psql
+  // until 000498 the rules of a new invoice's visit (tg_invoice__defaults) were its insert's alone: an operator's psql
   // "correcting" a draft's patient or visit made it bill one patient for another's visit (that visit then read as billed,
   // never billed to its patient), a cancelled visit, or a visit under lines billing another's services
   test("a draft's patient and visit changed from an operator's psql are held to a new invoice's rules: the visit's patient, a visit not called off, its lines the visit's; its doctor follows", async () => {
