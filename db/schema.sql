@@ -600,7 +600,8 @@ begin
     raise exception 'Give your current password (currentPassword).' using errcode = 'CINVL';
   end if;
   perform app_private.check_password(new_password);
-  if new_password = current_password then
+  -- the same password in whatever form each is typed (000497: one password), compared as they are hashed and checked
+  if app_private.password_as_meant(new_password) = app_private.password_as_meant(current_password) then
     raise exception 'The new password is the one you have: choose another.' using errcode = 'CINVL';
   end if;
   -- an address the throttle refuses logins from is refused here too, as a login is: its password not checked,
@@ -695,7 +696,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does; but one with a device cookie of the account (device_secrets: trusted_device) is not refused by the throttle, as its login is not (the device as it is once the account''s attempts take turns: one deleted meanwhile by its 5th failure leaves the change to the throttle, as it leaves a login), and its wrong or locked current password counts against that device (count_device_failure) in place of the address, and against the account all the same (its lock holds for a password change, a device or not). On success the session that asked ends and a session is opened in its place, in its clinic with its role, ending when it would have (000438: a copy of its cookie, a thief''s, kept the account through the change), and the account''s other sessions end, in every clinic; the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), which is noted as a login notes it (note_login_device: a new secret, its failures cleared; a copy of its cookie, a thief''s, is trusted no longer), and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, naming that session (sessionId) and the one opened in its place (newSessionId), and counting the other sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n, "sessionId", "expiresAt", "clinicId", "role", "deviceSecret"}, n the other sessions it ended in every clinic, the session opened, which POST /auth/password signs into the new cookie it answers, and the device''s new secret (null without a device), which it sets in the browser''s device cookie.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again, in whatever Unicode form each is typed (password_as_meant), is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does; but one with a device cookie of the account (device_secrets: trusted_device) is not refused by the throttle, as its login is not (the device as it is once the account''s attempts take turns: one deleted meanwhile by its 5th failure leaves the change to the throttle, as it leaves a login), and its wrong or locked current password counts against that device (count_device_failure) in place of the address, and against the account all the same (its lock holds for a password change, a device or not). On success the session that asked ends and a session is opened in its place, in its clinic with its role, ending when it would have (000438: a copy of its cookie, a thief''s, kept the account through the change), and the account''s other sessions end, in every clinic; the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), which is noted as a login notes it (note_login_device: a new secret, its failures cleared; a copy of its cookie, a thief''s, is trusted no longer), and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, naming that session (sessionId) and the one opened in its place (newSessionId), and counting the other sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n, "sessionId", "expiresAt", "clinicId", "role", "deviceSecret"}, n the other sessions it ended in every clinic, the session opened, which POST /auth/password signs into the new cookie it answers, and the device''s new secret (null without a device), which it sets in the browser''s device cookie.';
 
 
 --
@@ -4528,17 +4529,25 @@ CREATE FUNCTION app_private.check_password(password text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  -- the password as it is hashed and checked (password_as_meant, NFKC), whose characters the rule counts
+  v_meant text;
 begin
   if password is null or password = '' then
     raise exception 'A password is required.' using errcode = 'CINVL';
   end if;
-  if app_hidden.name_as_meant(password) = '' then
+  -- no more normalized than a login reads (1,024 characters as typed): NFKC may make one character 18
+  if char_length(password) > 1024 then
+    raise exception 'Passwords may have at most 128 characters.' using errcode = 'CWEAK';
+  end if;
+  v_meant := app_private.password_as_meant(password);
+  if app_hidden.name_as_meant(v_meant) = '' then
     raise exception 'A password needs more than white space: use letters, digits or signs.' using errcode = 'CWEAK';
   end if;
-  if char_length(password) < 8 then
+  if char_length(v_meant) < 8 then
     raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
   end if;
-  if char_length(password) > 128 then
+  if char_length(v_meant) > 128 then
     raise exception 'Passwords may have at most 128 characters.' using errcode = 'CWEAK';
   end if;
 end;
@@ -4551,7 +4560,7 @@ ALTER FUNCTION app_private.check_password(password text) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION check_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT; one with nothing visible (white space of any kind, control characters or characters Unicode marks as printing nothing alone, such as zero-width spaces, joiners or variation selectors: app_hidden.name_as_meant''s blank), fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin, reset_password, reset_member_password); change_password before the current password is checked.';
+COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given, read as it is meant (password_as_meant, its NFKC form, as it is hashed and checked, so that a password has one verdict in whatever form it is typed: 4 letters typed each with its combining accent are 4 characters, not 8): none is INVALID_INPUT; one with nothing visible (white space of any kind, control characters or characters Unicode marks as printing nothing alone, such as zero-width spaces, joiners or variation selectors: app_hidden.name_as_meant''s blank), fewer than 8 or more than 128 characters (or more than 1,024 as typed, not normalized) WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin, reset_password, reset_member_password); change_password before the current password is checked.';
 
 
 --

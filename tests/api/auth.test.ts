@@ -1173,7 +1173,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
       [member.password, "\t".repeat(8)],
       [member.password, member.password],
       // the same one typed in full width (an East Asian input method left on), one password since 000497: it was a
-      // change, and a password a clinic's reset gave stayed the account's, marked as the holder's own (000NNN)
+      // change, and a password a clinic's reset gave stayed the account's, marked as the holder's own (000499)
       [member.password, fullWidth(member.password)],
       ["", "a new long password"],
       [member.password, null],

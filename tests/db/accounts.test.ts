@@ -126,7 +126,7 @@ describe("the password rule is the same wherever an account is made", () => {
     ["8 spaces", " ".repeat(8), NOTHING_VISIBLE],
     ["12 tabs", "\t".repeat(12), NOTHING_VISIBLE],
     ["no-break, ideographic and zero-width spaces, a line break", "\u00a0\u3000\u200b\n".repeat(3), NOTHING_VISIBLE],
-    // counted as it is meant, in NFKC (000NNN), as it is hashed and checked: typed with its accents apart (a phone's
+    // counted as it is meant, in NFKC (000499), as it is hashed and checked: typed with its accents apart (a phone's
     // keyboard, a macOS file name) it was 8 characters, and a password of 4 letters, which logs in typed as 4, was given
     ["4 letters, each typed as a letter and its accent (8 code points)", "e\u0308".repeat(4), "CWEAK Passwords need at least 8 characters."],
   ])("%s", async (_, password, expected) => {
@@ -140,7 +140,7 @@ describe("the password rule is the same wherever an account is made", () => {
 
   test("control: 8 and 128 characters pass everywhere, and spaces with one visible character; 128 letters typed with their accents apart too", async () => {
     // the last, 256 code points, was refused as more than 128 characters though it is the password of 128 that passes
-    // typed composed (000NNN)
+    // typed composed (000499)
     for (const password of ["x".repeat(8), "x".repeat(128), `${" ".repeat(7)}x`, "e\u0308".repeat(128)]) {
       expect(Object.values(await answers(password))).toEqual(["accepted", "accepted", "accepted", "accepted"]);
     }
