@@ -342,6 +342,147 @@ describe("invoices", () => {
     expect(await invoiceRow(byHand)).toMatchObject({ visit_id: null, doctor_id: null });
   });
 
+  // until 000NNN, 000498 kept a draft's visit while its lines bill that visit's services, but not a line's service while
+  // its invoice bills another visit, or none: an operator's psql adding or relinking a line to another visit's service
+  // made one patient's draft bill another's visit's service (that service then read as billed, never billed to its patient)
+  test("a line bills a service of its invoice's visit alone, even written from an operator's psql: INVALID_INPUT, the other visit's service still to bill", async () => {
+    const draft = await createIssuedInvoice(clinic, "1000", { issue: false });
+    const other = await createVisit(clinic, "in_progress");
+    const otherService = await createService(clinic.clinicId, "400");
+    const vs = (await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+      [clinic.clinicId, other.id, otherService.id],
+    )).rows[0].id as string;
+    const byHand = await committedAs(cashier, async (c) =>
+      (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [other.patientId])).rows[0].id as string,
+    );
+    const line = (await rootPool().query("select id from app_public.invoice_line where invoice_id = $1", [draft.id])).rows[0].id as string;
+    const addLine = (invoiceId: string) => rootPool().query(
+      `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price)
+       select s.clinic_id, $1, s.service_id, s.id, s.version, 'Other visit''s service', s.quantity, s.unit_price
+       from app_public.visit_service s where s.id = $2`, [invoiceId, vs]);
+    const refusal = (code: string) => ({ code: "CINVL", message: `This line bills a service of ${other.code}, a visit ${code} does not bill: bill it on that visit's invoice.` });
+    const beforeDraft = await invoiceRow(draft.id);
+    const byHandCode = (await invoiceRow(byHand)).code as string;
+    // added to a draft of another visit, or to one of no visit
+    await expect(addLine(draft.id)).rejects.toMatchObject(refusal(draft.code));
+    await expect(addLine(byHand)).rejects.toMatchObject(refusal(byHandCode));
+    // a line of the draft's own visit relinked to it
+    await expect(rootPool().query(
+      "update app_public.invoice_line set visit_service_id = $2, visit_service_version = 0 where id = $1", [line, vs],
+    )).rejects.toMatchObject(refusal(draft.code));
+    expect(await invoiceRow(draft.id)).toEqual(beforeDraft);
+    const billed = async () => (await rootPool().query(
+      "select app_public.visit_service_billed(s) as billed from app_public.visit_service s where s.id = $1", [vs])).rows[0].billed;
+    expect(await billed()).toBe(false);
+    // the other visit's own invoice bills it, as ever (its lines are the visit's)
+    const own = await committedAs(cashier, async (c) => (await c.query("select id from app_public.create_invoice_from_visit($1)", [other.id])).rows[0].id as string);
+    expect((await rootPool().query("select visit_service_id from app_public.invoice_line where invoice_id = $1", [own])).rows).toEqual([{ visit_service_id: vs }]);
+    expect(await billed()).toBe(true);
+  });
+
+  // until 000NNN (000498 made a draft's doctor follow its visit) the doctor itself was anyone's to write: an operator's psql
+  // setting an invoice's doctor_id credited another doctor with the payments of a visit they never saw (moneyMovements'
+  // doctor, the revenue per doctor), on an issued or paid invoice too
+  test("the doctor of an invoice that bills a visit is the visit's, even written from an operator's psql: INVALID_INPUT, issued or draft", async () => {
+    const issued = await createIssuedInvoice(clinic, "1000");
+    const draft = await createIssuedInvoice(clinic, "1000", { issue: false });
+    const message = "An invoice's doctor is the doctor of the visit it bills: change the visit's doctor (its invoice voided first), not the invoice's.";
+    for (const invoice of [issued, draft]) {
+      const before = await invoiceRow(invoice.id);
+      expect(before.doctor_id).toBe(clinic.members.doctor.membershipId);
+      await expect(rootPool().query("update app_public.invoice set doctor_id = $2 where id = $1", [invoice.id, clinic.members.admin.membershipId]))
+        .rejects.toMatchObject({ code: "CINVL", message });
+      await expect(rootPool().query("update app_public.invoice set doctor_id = null where id = $1", [invoice.id])).rejects.toMatchObject({ code: "CINVL", message });
+      // the visit's own doctor written again: nothing changes
+      await rootPool().query("update app_public.invoice set doctor_id = $2 where id = $1", [invoice.id, clinic.members.doctor.membershipId]);
+      expect(await invoiceRow(invoice.id)).toMatchObject({ doctor_id: before.doctor_id, status: before.status });
+    }
+  });
+
+  // until 000NNN a visit's invoice and its cancellation at the same moment each checked the other before it committed,
+  // reading nothing of it: both went through, a cancelled visit billed by a live invoice (the front desk cancelling as
+  // the cashier invoices, or an operator's psql giving a draft the visit)
+  describe("a visit invoiced and cancelled at the same moment", () => {
+    const scheduled = async () => {
+      const visit = await createVisit(clinic, "scheduled");
+      const service = await createService(clinic.clinicId, "500");
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+      return visit;
+    };
+    const cancel = (client: pg.ClientBase, visitId: string) =>
+      outcome(client.query("update app_public.visit set status = 'cancelled', cancel_reason = 'Called' where id = $1 returning status", [visitId]));
+    const state = async (visitId: string) => (await rootPool().query(
+      "select v.status, (select count(*)::int from app_public.invoice i where i.visit_id = v.id and i.status <> 'void') as live from app_public.visit v where v.id = $1",
+      [visitId])).rows[0];
+    /** A draft by hand for the patient of a new scheduled visit, and an operator's transaction open beside the receptionist's. */
+    const operatorBesideDesk = async (fn: (visitId: string, draft: string, operator: pg.PoolClient, desk: pg.PoolClient) => Promise<void>) => {
+      const visit = await scheduled();
+      const draft = await committedAs(cashier, async (c) =>
+        (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [visit.patientId])).rows[0].id as string);
+      const operator = await rootPool().connect();
+      try {
+        await trackBackend(operator);
+        await atOnce(clinic.members.receptionist, clinic.members.cashier, async (desk) => {
+          await operator.query("begin");
+          await fn(visit.id, draft, operator, desk);
+        });
+      } finally {
+        operator.release();
+      }
+      return state(visit.id);
+    };
+
+    test("the invoice first: the cancellation waits for it, then is refused CONFLICT", async () => {
+      const visit = await scheduled();
+      await atOnce(clinic.members.cashier, clinic.members.receptionist, async (cash, desk) => {
+        await cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]);
+        const cancelled = cancel(desk, visit.id);
+        expect(await waitsFor(desk, cash)).toBe(true);
+        await cash.query("commit");
+        expect(await cancelled).toBe("CCONF");
+      });
+      expect(await state(visit.id)).toEqual({ status: "scheduled", live: 1 });
+    });
+
+    test("the cancellation first: the invoice waits for it, then is refused, a cancelled visit not invoiced", async () => {
+      const visit = await scheduled();
+      await atOnce(clinic.members.cashier, clinic.members.receptionist, async (cash, desk) => {
+        expect(await cancel(desk, visit.id)).toEqual([{ status: "cancelled" }]);
+        const invoiced = cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]).then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
+        expect(await waitsFor(cash, desk)).toBe(true);
+        await desk.query("commit");
+        expect(await invoiced).toBe("CINVL A cancelled visit is not invoiced.");
+      });
+      expect(await state(visit.id)).toEqual({ status: "cancelled", live: 0 });
+    });
+
+    test("an operator's psql giving a draft the visit first: the cancellation waits for it, then is refused CONFLICT", async () => {
+      expect(await operatorBesideDesk(async (visitId, draft, operator, desk) => {
+        await operator.query("update app_public.invoice set visit_id = $2 where id = $1", [draft, visitId]);
+        const cancelled = cancel(desk, visitId);
+        expect(await waitsFor(desk, operator)).toBe(true);
+        await operator.query("commit");
+        expect(await cancelled).toBe("CCONF");
+      })).toEqual({ status: "scheduled", live: 1 });
+    });
+
+    // the cancellation holds the visit's turn and waits for the clinic's audit chain head, which the operator's
+    // transaction holds (an audited write before): waiting for the turn there was a deadlock
+    test("a transaction holding the clinic's audit chain head does not wait for the turn a cancellation holds: CONFLICT, to send again", async () => {
+      expect(await operatorBesideDesk(async (visitId, draft, operator, desk) => {
+        await operator.query("update app_public.invoice set notes = 'Corrected' where id = $1", [draft]);
+        const cancelled = cancel(desk, visitId);
+        expect(await waitsFor(desk, operator)).toBe(true);
+        await expect(operator.query("update app_public.invoice set visit_id = $2 where id = $1", [draft, visitId]))
+          .rejects.toMatchObject({ code: "CCONF", message: "This visit is being invoiced or changed at this moment: send it again." });
+        await operator.query("rollback");
+        expect(await cancelled).toEqual([{ status: "cancelled" }]);
+        await desk.query("commit");
+      })).toEqual({ status: "cancelled", live: 0 });
+    });
+  });
+
   test("a line never moves to another invoice, even written from an operator's psql: INVALID_INPUT, both drafts unchanged", async () => {
     // two drafts of one patient, the line on the first; the second empty, so no other rule (its lines' places) stands in the way
     const [from, to] = await twoDrafts();
