@@ -8075,6 +8075,37 @@ COMMENT ON FUNCTION app_private.take_members_turn(clinic_id uuid) IS 'Takes, unt
 
 
 --
+-- Name: take_visit_billing_turn(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_key bigint := hashtextextended('visit_billing:' || take_visit_billing_turn.clinic_id || ':' || take_visit_billing_turn.visit_id, 0);
+begin
+  if not app_private.holds_audit_chain_head(take_visit_billing_turn.clinic_id) then
+    perform pg_advisory_xact_lock(v_key);
+  -- a transaction holding the clinic's audit chain head (an audited write before) does not wait: the one holding the
+  -- turn writes its audit entry before it commits, so waits for that head, and waiting for it was a deadlock
+  elsif not pg_try_advisory_xact_lock(v_key) then
+    raise exception 'This visit is being invoiced or changed at this moment: send it again.' using errcode = 'CCONF';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION take_visit_billing_turn(clinic_id uuid, visit_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) IS 'Takes, until commit, the visit''s billing turn: an invoice made for it or a draft given it (tg_invoice__defaults) and a change of the visit that its live invoice forbids (tg_visit__billed_kept: a cancellation, a no-show, another patient or doctor) take it before their checks, so that the second waits for the first to commit and is judged by what it did. A transaction holding the clinic''s audit chain head (holds_audit_chain_head) does not wait for it, which the holder, writing its audit entry before it commits, would wait for (a deadlock): CONFLICT, to send again, while another holds it.';
+
+
+--
 -- Name: tg__amounts_in_currency(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9489,6 +9520,15 @@ declare
   v_live app_public.invoice;
 begin
   if tg_op = 'UPDATE' then
+    -- the doctor of an invoice that bills a visit is the visit's (revenue per doctor reads it), whoever writes it: an
+    -- operator's psql setting it credited another doctor with the visit's payments; a void invoice's is
+    -- tg_invoice__lifecycle's to refuse, and one of no visit is its writer's to say (an import of another system's)
+    if new.doctor_id is distinct from old.doctor_id and new.visit_id is not null and new.visit_id is not distinct from old.visit_id
+       and old.status <> 'void'
+       and new.doctor_id is distinct from (select v.doctor_id from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id) then
+      raise exception 'An invoice''s doctor is the doctor of the visit it bills: change the visit''s doctor (its invoice voided first), not the invoice''s.'
+        using errcode = 'CINVL';
+    end if;
     -- a draft's patient or visit changed (an operator's psql: the API's roles write neither), held to the rules below as
     -- a new invoice is; an issued invoice's is tg_invoice__lifecycle's to refuse
     if old.status <> 'draft' or (new.patient_id, new.visit_id) is not distinct from (old.patient_id, old.visit_id) then
@@ -9519,6 +9559,8 @@ begin
   -- checked for those who may invoice: another role's insert is refused by the policies (FORBIDDEN,
   -- saying who may), whatever visit it names
   if new.visit_id is not null and (app_hidden.may_invoice() or app_hidden.in_system_context()) then
+    -- a change of the visit in flight (its cancellation) waited for, and read
+    perform app_private.take_visit_billing_turn(new.clinic_id, new.visit_id);
     select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
     if not found then
       raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
@@ -9551,7 +9593,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does.';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise). The visit is read once its billing turn is taken (take_visit_billing_turn): a cancellation in flight is waited for.';
 
 
 --
@@ -9986,6 +10028,47 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
+
+
+--
+-- Name: tg_invoice_line__of_its_visit(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__of_its_visit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_visit_id uuid;
+  v_invoice app_public.invoice;
+begin
+  -- the service it bills kept (another column written, the cascade of the service's version)
+  if tg_op = 'UPDATE' and new.visit_service_id is not distinct from old.visit_service_id then
+    return new;
+  end if;
+  -- the invoice held by the line's guard (_200_guard), which runs before: a change of its visit waits for this line
+  select s.visit_id into v_visit_id from app_public.visit_service s where s.clinic_id = new.clinic_id and s.id = new.visit_service_id;
+  select * into v_invoice from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  if v_visit_id is distinct from v_invoice.visit_id then
+    raise exception 'This line bills a service of %, a visit % does not bill: bill it on that visit''s invoice.',
+      (select v.code from app_public.visit v where v.clinic_id = new.clinic_id and v.id = v_visit_id), v_invoice.code
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__of_its_visit() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__of_its_visit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__of_its_visit() IS 'BEFORE INSERT, or UPDATE of visit_service_id, of an invoice line billing a visit''s service: that service is one of the visit its invoice bills, INVALID_INPUT otherwise (another visit''s, or an invoice of no visit), whoever writes it (bill_visit_services writes only such lines; an operator''s psql may not write others). The other half of the rule, an invoice''s visit kept while its lines bill that visit''s services, is tg_invoice__defaults''s.';
 
 
 --
@@ -11371,6 +11454,8 @@ begin
   if v_change is null then
     return new;
   end if;
+  -- an invoice of the visit being made waited for, and read
+  perform app_private.take_visit_billing_turn(new.clinic_id, new.id);
   select * into v_bill from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.visit_id = new.id;
   if not found then
     return new;
@@ -11399,7 +11484,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session, once it has the visit''s billing turn (take_visit_billing_turn): an invoice of the visit being made is waited for.';
 
 
 --
@@ -20671,7 +20756,7 @@ CREATE TRIGGER _150_decimals BEFORE INSERT ON app_public.invoice_line FOR EACH R
 -- Name: invoice _150_defaults; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _150_defaults BEFORE INSERT OR UPDATE OF patient_id, visit_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__defaults();
+CREATE TRIGGER _150_defaults BEFORE INSERT OR UPDATE OF patient_id, visit_id, doctor_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__defaults();
 
 
 --
@@ -21253,6 +21338,20 @@ CREATE TRIGGER _205_checked_in_to_a_doctor BEFORE UPDATE OF status ON app_public
 --
 
 CREATE TRIGGER _205_owner_chose_their_password BEFORE UPDATE OF role ON app_public.membership FOR EACH ROW WHEN (((new.role = 'owner'::app_public.member_role) AND (old.role IS DISTINCT FROM 'owner'::app_public.member_role))) EXECUTE FUNCTION app_private.tg_membership__owner_chose_their_password();
+
+
+--
+-- Name: invoice_line _206_of_its_visit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _206_of_its_visit BEFORE INSERT OR UPDATE OF visit_service_id ON app_public.invoice_line FOR EACH ROW WHEN ((new.visit_service_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice_line__of_its_visit();
+
+
+--
+-- Name: TRIGGER _206_of_its_visit ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _206_of_its_visit ON app_public.invoice_line IS 'A line bills a service of its invoice''s visit alone (tg_invoice_line__of_its_visit).';
 
 
 --
@@ -25486,6 +25585,13 @@ REVOKE ALL ON FUNCTION app_private.take_members_turn(clinic_id uuid) FROM PUBLIC
 
 
 --
+-- Name: FUNCTION take_visit_billing_turn(clinic_id uuid, visit_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__amounts_in_currency(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -25826,6 +25932,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__description_says_something()
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__of_its_visit(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__of_its_visit() FROM PUBLIC;
 
 
 --

@@ -342,7 +342,7 @@ describe("invoices", () => {
     expect(await invoiceRow(byHand)).toMatchObject({ visit_id: null, doctor_id: null });
   });
 
-  // until 000NNN, 000498 kept a draft's visit while its lines bill that visit's services, but not a line's service while
+  // until 000500, 000498 kept a draft's visit while its lines bill that visit's services, but not a line's service while
   // its invoice bills another visit, or none: an operator's psql adding or relinking a line to another visit's service
   // made one patient's draft bill another's visit's service (that service then read as billed, never billed to its patient)
   test("a line bills a service of its invoice's visit alone, even written from an operator's psql: INVALID_INPUT, the other visit's service still to bill", async () => {
@@ -381,7 +381,7 @@ describe("invoices", () => {
     expect(await billed()).toBe(true);
   });
 
-  // until 000NNN (000498 made a draft's doctor follow its visit) the doctor itself was anyone's to write: an operator's psql
+  // until 000500 (000498 made a draft's doctor follow its visit) the doctor itself was anyone's to write: an operator's psql
   // setting an invoice's doctor_id credited another doctor with the payments of a visit they never saw (moneyMovements'
   // doctor, the revenue per doctor), on an issued or paid invoice too
   test("the doctor of an invoice that bills a visit is the visit's, even written from an operator's psql: INVALID_INPUT, issued or draft", async () => {
@@ -400,7 +400,7 @@ describe("invoices", () => {
     }
   });
 
-  // until 000NNN a visit's invoice and its cancellation at the same moment each checked the other before it committed,
+  // until 000500 a visit's invoice and its cancellation at the same moment each checked the other before it committed,
   // reading nothing of it: both went through, a cancelled visit billed by a live invoice (the front desk cancelling as
   // the cashier invoices, or an operator's psql giving a draft the visit)
   describe("a visit invoiced and cancelled at the same moment", () => {
