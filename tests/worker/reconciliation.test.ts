@@ -211,6 +211,37 @@ describe("a run and the day's money at the same time", () => {
   });
 });
 
+// An operator's transaction left open in psql (a close by its status, an audited fix of one clinic's rows, not yet
+// committed) holds that clinic's day, or its audit log, for as long as the session lasts. The run waited for it with no
+// end: every clinic after it, in the order of their ids, had no day opened, and every hourly run after it waited behind
+// the same lock, the worker's two places for jobs taken within two hours (no export, audit anchor or session sweep ran).
+test("a clinic whose day another transaction holds for long is passed over after 20 s with a warning naming it; every clinic after it has its day opened, and the run ends", async () => {
+  const [held, after] = [await createClinic("Held day clinic", { since: LONG_AGO }), await createClinic("Held day clinic", { since: LONG_AGO })].sort((x, y) => (x.clinicId < y.clinicId ? -1 : 1));
+  const operator = await rootPool().connect(); // an operator's close of the held clinic's June 20, not committed
+  let run: Promise<string[]> | undefined;
+  let outcome: string[] | string;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await operator.query("begin");
+    await operator.query("select app_private.lock_business_day($1, '2026-06-20', true)", [held.clinicId]);
+    run = warningsOfARun("2026-06-20T22:00:00Z"); // 01:00 on June 21 in Dar es Salaam
+    outcome = await Promise.race([run, new Promise<string>((resolve) => (timer = setTimeout(resolve, 40_000, "still waiting after 40 s")))]);
+  } finally {
+    clearTimeout(timer);
+    await operator.query("rollback");
+    operator.release();
+    await run?.catch(() => {});
+  }
+  expect(outcome).toContainEqual(
+    `PostgreSQL warns: A business day of clinic ${held.clinicId} is not opened now: another transaction held it, or the clinic's audit log, for over 20 s (canceling statement due to lock timeout); the next hourly run opens it.`,
+  );
+  expect(await day(after.clinicId, "2026-06-20")).toMatchObject({ status: "open", expected_total: "0.000" });
+  expect(await day(held.clinicId, "2026-06-20")).toBeUndefined();
+  // once let go, the next run opens it
+  await runTask("2026-06-20T23:00:00Z");
+  expect(await day(held.clinicId, "2026-06-20")).toMatchObject({ status: "open", expected_total: "0.000" });
+});
+
 describe("in Honolulu (UTC-10)", () => {
   test("an evening payment belongs to the local day before the UTC date", async () => {
     const clinic = await createClinic("Island clinic");
