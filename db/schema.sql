@@ -6900,14 +6900,20 @@ begin
     end;
     -- the late days, earliest first, then (null) the one that ended before as_of
     foreach v_day in array v_days loop
+      -- each day's transaction waits for a lock (the day's, the clinic's audit log) at most 20 s: a transaction left
+      -- open holding it held the run, and every hourly run after it, for as long as it lasted
+      perform pg_catalog.set_config('lock_timeout', '20s', true);
       begin
         if v_day is null then
           opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
         else
           opened := opened operator(pg_catalog.+) app_private.open_reconciliation_of(v_clinic, v_day);
         end if;
-      exception when others then
-        raise warning 'The business days of clinic % are not opened: % (SQLSTATE %).', v_clinic, sqlerrm, sqlstate;
+      exception
+        when lock_not_available then
+          raise warning 'A business day of clinic % is not opened now: another transaction held it, or the clinic''s audit log, for over 20 s (%); the next hourly run opens it.', v_clinic, sqlerrm;
+        when others then
+          raise warning 'The business days of clinic % are not opened: % (SQLSTATE %).', v_clinic, sqlerrm, sqlstate;
       end;
       commit;
     end loop;
@@ -6922,7 +6928,7 @@ ALTER PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zo
 -- Name: PROCEDURE open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. A clinic whose day fails (a time zone the server''s time-zone data no longer has) is warned of, naming the clinic and the error, and the run goes on to the next clinic (000432); a cancel or a terminated connection ends the run. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
+COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. A clinic whose day fails (a time zone the server''s time-zone data no longer has) is warned of, naming the clinic and the error, and the run goes on to the next clinic (000432); so is one whose day or audit log another transaction holds for over 20 s, each day''s transaction waiting at most that long for a lock. A cancel or a terminated connection ends the run. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
 
 
 --
