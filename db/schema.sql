@@ -4615,6 +4615,256 @@ COMMENT ON FUNCTION app_private.check_person_name(full_name text) IS 'A person''
 
 
 --
+-- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    doctor_id uuid NOT NULL,
+    scheduled_at timestamp with time zone NOT NULL,
+    reason text,
+    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    started_at timestamp with time zone,
+    started_by uuid,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    cancelled_at timestamp with time zone,
+    cancelled_by uuid,
+    cancel_reason text,
+    no_show_at timestamp with time zone,
+    no_show_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    idempotency_key text,
+    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit IS '@behavior -delete -resource:insert
+A patient''s visit to a doctor. Booked with createVisit (create_visit). Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+
+
+--
+-- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, VIS-000001, allocated by the database; sorted in number order (VIS-999999, then VIS-1000000).';
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
+
+
+--
+-- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
+
+
+--
+-- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
+scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
+
+
+--
+-- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_at IS '@behavior +filterBy +orderBy
+When the patient checked in.';
+
+
+--
+-- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
+
+
+--
+-- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
+
+
+--
+-- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
+
+
+--
+-- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
+
+
+--
+-- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
+
+
+--
+-- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
+
+
+--
+-- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
+
+
+--
+-- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
+
+
+--
+-- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
+
+
+--
+-- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN visit.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.idempotency_key IS 'A key chosen by the client per visit it means to book: the same key again returns the same visit, whatever its status since.';
+
+
+--
+-- Name: check_visit_billable(app_public.invoice, app_public.visit); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_visit_billable(invoice app_public.invoice, visit app_public.visit) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if visit.id is null then
+    raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
+  elsif visit.status in ('cancelled', 'no_show') then
+    raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(visit.status) using errcode = 'CINVL';
+  elsif invoice.patient_id is distinct from visit.patient_id then
+    if invoice.patient_id is not null and not exists (select from app_public.patient p where p.clinic_id = invoice.clinic_id and p.id = invoice.patient_id) then
+      raise exception 'No such patient in your clinic.' using errcode = 'CNOTF';
+    end if;
+    raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_visit_billable(invoice app_public.invoice, visit app_public.visit) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_visit_billable(invoice app_public.invoice, visit app_public.visit); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_visit_billable(invoice app_public.invoice, visit app_public.visit) IS 'Refuses an invoice''s visit as read (null: none in the clinic, NOT_FOUND): a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless the invoice''s patient is not in the clinic (NOT_FOUND). Called by tg_invoice__defaults before the invoice is written, and by tg_invoice__visit_billable after its audit entry, when a change of the visit in flight has committed.';
+
+
+--
 -- Name: clinic_header(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8081,37 +8331,6 @@ COMMENT ON FUNCTION app_private.take_members_turn(clinic_id uuid) IS 'Takes, unt
 
 
 --
--- Name: take_visit_billing_turn(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-declare
-  v_key bigint := hashtextextended('visit_billing:' || take_visit_billing_turn.clinic_id || ':' || take_visit_billing_turn.visit_id, 0);
-begin
-  if not app_private.holds_audit_chain_head(take_visit_billing_turn.clinic_id) then
-    perform pg_advisory_xact_lock(v_key);
-  -- a transaction holding the clinic's audit chain head (an audited write before) does not wait: the one holding the
-  -- turn writes its audit entry before it commits, so waits for that head, and waiting for it was a deadlock
-  elsif not pg_try_advisory_xact_lock(v_key) then
-    raise exception 'This visit is being invoiced or changed at this moment: send it again.' using errcode = 'CCONF';
-  end if;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION take_visit_billing_turn(clinic_id uuid, visit_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) IS 'Takes, until commit, the visit''s billing turn: an invoice made for it or a draft given it (tg_invoice__defaults) and a change of the visit that its live invoice forbids (tg_visit__billed_kept: a cancellation, a no-show, another patient or doctor) take it before their checks, so that the second waits for the first to commit and is judged by what it did. A transaction holding the clinic''s audit chain head (holds_audit_chain_head) does not wait for it, which the holder, writing its audit entry before it commits, would wait for (a deadlock): CONFLICT, to send again, while another holds it.';
-
-
---
 -- Name: tg__amounts_in_currency(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9565,19 +9784,10 @@ begin
   -- checked for those who may invoice: another role's insert is refused by the policies (FORBIDDEN,
   -- saying who may), whatever visit it names
   if new.visit_id is not null and (app_hidden.may_invoice() or app_hidden.in_system_context()) then
-    -- a change of the visit in flight (its cancellation) waited for, and read
-    perform app_private.take_visit_billing_turn(new.clinic_id, new.visit_id);
+    -- read again once the invoice has written the clinic's audit chain (tg_invoice__visit_billable): a change of the
+    -- visit in flight is waited for there
     select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
-    if not found then
-      raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
-    elsif v_visit.status in ('cancelled', 'no_show') then
-      raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
-    elsif new.patient_id is distinct from v_visit.patient_id then
-      if new.patient_id is not null and not exists (select from app_public.patient p where p.clinic_id = new.clinic_id and p.id = new.patient_id) then
-        raise exception 'No such patient in your clinic.' using errcode = 'CNOTF';
-      end if;
-      raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
-    end if;
+    perform app_private.check_visit_billable(new, v_visit);
     -- another than this one (a draft's update names its own)
     select * into v_live from app_public.invoice i
     where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' and i.id <> new.id limit 1;
@@ -9599,7 +9809,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise). The visit is read once its billing turn is taken (take_visit_billing_turn): a cancellation in flight is waited for.';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment); a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND) (check_visit_billable, checked again after the invoice''s audit entry by tg_invoice__visit_billable, a change of the visit in flight committed). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise).';
 
 
 --
@@ -9775,6 +9985,48 @@ ALTER FUNCTION app_private.tg_invoice__visit_bill() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void); an invoice leaving it (voided) or entering it, as its row was and is, counts the services its lines bill down or up in app_private.visit_service_bills.';
+
+
+--
+-- Name: tg_invoice__visit_billable(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__visit_billable() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_visit app_public.visit;
+begin
+  -- a draft's visit or patient changed, or a new invoice (an issued one's are refused by tg_invoice__lifecycle before);
+  -- another role's insert is refused by the policies, as tg_invoice__defaults checks for those who may invoice
+  if tg_op = 'UPDATE' and (old.status <> 'draft' or (new.patient_id, new.visit_id) is not distinct from (old.patient_id, old.visit_id))
+     or not (app_hidden.may_invoice() or app_hidden.in_system_context()) then
+    return null;
+  end if;
+  -- after the invoice's audit entry (_500_audit): a change of the visit in flight, which writes the clinic's audit chain
+  -- before it commits, is waited for (its head), and read
+  select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
+  perform app_private.check_visit_billable(new, v_visit);
+  if new.doctor_id is distinct from v_visit.doctor_id then
+    -- the doctor tg_invoice__defaults read was changed and committed before this invoice's audit entry
+    raise exception 'This visit''s doctor was changed as it was invoiced: send it again.' using errcode = 'CCONF';
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__visit_billable() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__visit_billable(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__visit_billable() IS 'AFTER INSERT, and UPDATE OF patient_id or visit_id of a draft, of an invoice that bills a visit, after its audit entry (_510_visit_billable, after _500_audit): the visit is not cancelled or a no-show (INVALID_INPUT), and is the invoice''s patient''s (INVALID_INPUT; NOT_FOUND for a patient not in the clinic) and doctor''s (CONFLICT: changed as it was invoiced, to send again). Read once the invoice holds the clinic''s audit chain head, which a change of the visit in flight holds until it commits (tg_visit__billed_kept reads the invoices so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit. For those who may invoice, and the system context, as tg_invoice__defaults.';
 
 
 --
@@ -11458,13 +11710,13 @@ declare
   end;
 begin
   if v_change is null then
-    return new;
+    return null;
   end if;
-  -- an invoice of the visit being made waited for, and read
-  perform app_private.take_visit_billing_turn(new.clinic_id, new.id);
+  -- read after this change's own audit entry (_500_audit): an invoice of the visit being made, which writes the
+  -- clinic's audit chain before it commits, is waited for (its head) and read
   select * into v_bill from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.visit_id = new.id;
   if not found then
-    return new;
+    return null;
   elsif not app_hidden.may_invoice() then
     -- the invoice named only to those who may see invoices
     raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
@@ -11490,7 +11742,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session, once it has the visit''s billing turn (take_visit_billing_turn): an invoice of the visit being made is waited for.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). AFTER UPDATE, after the change''s own audit entry (_510_billed_kept, after _500_audit): it reads app_private.visit_bill, whoever the session, once it holds the clinic''s audit chain head, which an invoice of the visit being made holds until it commits (tg_invoice__visit_billable reads the visit so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit.';
 
 
 --
@@ -12704,224 +12956,6 @@ ALTER FUNCTION app_public.cancel_export(export_id uuid) OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_public.cancel_export(export_id uuid) IS 'Cancels an export waiting or running: one waiting never runs; one running stops at its next batch of rows (a PDF once rendered), and what it wrote is removed. Frees its place among the person''s 10 and the clinic''s 30 exports in progress (requestExport) at once. The export stays listed, cancelled, with cancelledBy, and its finishedAt the moment; the cancellation is audited. Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. One finished (done, failed, expired) is CONFLICT: deleteExport removes its file. Cancelling one already cancelled changes nothing.';
-
-
---
--- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    patient_id uuid NOT NULL,
-    doctor_id uuid NOT NULL,
-    scheduled_at timestamp with time zone NOT NULL,
-    reason text,
-    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
-    checked_in_at timestamp with time zone,
-    checked_in_by uuid,
-    started_at timestamp with time zone,
-    started_by uuid,
-    completed_at timestamp with time zone,
-    completed_by uuid,
-    cancelled_at timestamp with time zone,
-    cancelled_by uuid,
-    cancel_reason text,
-    no_show_at timestamp with time zone,
-    no_show_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    idempotency_key text,
-    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
-    CONSTRAINT visit_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
-    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
-);
-
-ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit IS '@behavior -delete -resource:insert
-A patient''s visit to a doctor. Booked with createVisit (create_visit). Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
-
-
---
--- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.code IS '@sortCollation app_hidden.digits_as_numbers
-Human-readable code, VIS-000001, allocated by the database; sorted in number order (VIS-999999, then VIS-1000000).';
-
-
---
--- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
-
-
---
--- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
-
-
---
--- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
-
-
---
--- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
-scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
-
-
---
--- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_at IS '@behavior +filterBy +orderBy
-When the patient checked in.';
-
-
---
--- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
-
-
---
--- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
-
-
---
--- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
-
-
---
--- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
-
-
---
--- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
-
-
---
--- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
-
-
---
--- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
-
-
---
--- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
-
-
---
--- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
-
-
---
--- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
-
-
---
--- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
-
-
---
--- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN visit.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.idempotency_key IS 'A key chosen by the client per visit it means to book: the same key again returns the same visit, whatever its status since.';
 
 
 --
@@ -21375,20 +21409,6 @@ COMMENT ON TRIGGER _210_amounts_kept ON app_public.invoice IS 'An invoice''s tot
 
 
 --
--- Name: visit _210_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _210_billed_kept BEFORE UPDATE OF patient_id, doctor_id, status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__billed_kept();
-
-
---
--- Name: TRIGGER _210_billed_kept ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TRIGGER _210_billed_kept ON app_public.visit IS 'A visit a live invoice bills keeps its patient and doctor and is not cancelled nor marked a no-show (tg_visit__billed_kept).';
-
-
---
 -- Name: membership _210_declined_stays_declined; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -22173,10 +22193,38 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_s
 
 
 --
+-- Name: visit _510_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _510_billed_kept AFTER UPDATE OF patient_id, doctor_id, status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__billed_kept();
+
+
+--
+-- Name: TRIGGER _510_billed_kept ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _510_billed_kept ON app_public.visit IS 'A visit a live invoice bills keeps its patient and doctor and is not called off, read after the change''s audit entry (tg_visit__billed_kept).';
+
+
+--
 -- Name: report_export _510_line_moves_up; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _510_line_moves_up AFTER UPDATE OF status ON app_public.report_export FOR EACH ROW WHEN (((old.status = ANY (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status])) AND (new.status <> ALL (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status])))) EXECUTE FUNCTION app_private.tg_report_export__line_moves_up();
+
+
+--
+-- Name: invoice _510_visit_billable; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _510_visit_billable AFTER INSERT OR UPDATE OF patient_id, visit_id ON app_public.invoice FOR EACH ROW WHEN ((new.visit_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice__visit_billable();
+
+
+--
+-- Name: TRIGGER _510_visit_billable ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _510_visit_billable ON app_public.invoice IS 'An invoice''s visit not called off, of its patient and doctor, read after its audit entry (tg_invoice__visit_billable).';
 
 
 --
@@ -24884,6 +24932,69 @@ REVOKE ALL ON FUNCTION app_private.check_person_name(full_name text) FROM PUBLIC
 
 
 --
+-- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION check_visit_billable(invoice app_public.invoice, visit app_public.visit); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_visit_billable(invoice app_public.invoice, visit app_public.visit) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION clinic_header(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -25591,13 +25702,6 @@ REVOKE ALL ON FUNCTION app_private.take_members_turn(clinic_id uuid) FROM PUBLIC
 
 
 --
--- Name: FUNCTION take_visit_billing_turn(clinic_id uuid, visit_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.take_visit_billing_turn(clinic_id uuid, visit_id uuid) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION tg__amounts_in_currency(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -25903,6 +26007,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice__visit_bill() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice__visit_billable(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__visit_billable() FROM PUBLIC;
 
 
 --
@@ -26423,62 +26534,6 @@ GRANT ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) TO :DAT
 
 REVOKE ALL ON FUNCTION app_public.cancel_export(export_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.cancel_export(export_id uuid) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(idempotency_key) ON TABLE app_public.visit TO :DATABASE_VISITOR;
 
 
 --
