@@ -484,6 +484,37 @@ describe("invoices", () => {
       expect(await state(visit.id)).toEqual({ status: "scheduled", live: 0 });
     });
 
+    // the invoice's check after its audit entry was made only while its writer might invoice, asked again there: a
+    // clinic's receptionists' right to invoice taken away meanwhile (committed after the cancellation, before the
+    // invoice's turn) skipped it, and a cancelled visit was billed by a live invoice (000NNN: checked whoever wrote it,
+    // the policies having let the insert through)
+    test("the cancellation first, the receptionists' right to invoice taken away before the invoice's turn: the invoice is refused all the same", async () => {
+      const own = await createClinic();
+      await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
+      const visit = await createVisit(own, "scheduled");
+      const operator = await rootPool().connect();
+      try {
+        await trackBackend(operator);
+        await atOnce(own.members.receptionist, own.members.receptionist, async (desk, invoicer) => {
+          expect(await cancel(desk, visit.id)).toEqual([{ status: "cancelled" }]);
+          await operator.query("begin");
+          const changed = operator.query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [own.clinicId]);
+          expect(await waitsFor(operator, desk)).toBe(true);
+          const invoiced = invoicer.query("insert into app_public.invoice (patient_id, visit_id) values ($1, $2)", [visit.patientId, visit.id])
+            .then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
+          expect(await waitsFor(invoicer, desk)).toBe(true);
+          await desk.query("commit");
+          await changed;
+          await operator.query("commit");
+          expect(await invoiced).toBe("CINVL A cancelled visit is not invoiced.");
+        });
+      } finally {
+        await operator.query("rollback").catch(() => {});
+        operator.release();
+      }
+      expect(await state(visit.id)).toEqual({ status: "cancelled", live: 0 });
+    });
+
     // the cancellation waits for the clinic's audit chain head, which the operator's transaction holds (an audited write
     // before): until 000502 the operator, taking the visit's billing turn the cancellation held, was refused CONFLICT
     // (a deadlock had it waited), and could not give the draft the visit while the front desk waited for it
