@@ -10002,9 +10002,9 @@ declare
   v_visit app_public.visit;
 begin
   -- a draft's visit or patient changed, or a new invoice (an issued one's are refused by tg_invoice__lifecycle before);
-  -- another role's insert is refused by the policies, as tg_invoice__defaults checks for those who may invoice
-  if tg_op = 'UPDATE' and (old.status <> 'draft' or (new.patient_id, new.visit_id) is not distinct from (old.patient_id, old.visit_id))
-     or not (app_hidden.may_invoice() or app_hidden.in_system_context()) then
+  -- whoever wrote it, the policies having let it through: its writer's right to invoice, asked again after the wait
+  -- below, may have been taken away meanwhile
+  if tg_op = 'UPDATE' and (old.status <> 'draft' or (new.patient_id, new.visit_id) is not distinct from (old.patient_id, old.visit_id)) then
     return null;
   end if;
   -- after the invoice's audit entry (_500_audit): a change of the visit in flight, which writes the clinic's audit chain
@@ -10026,7 +10026,7 @@ ALTER FUNCTION app_private.tg_invoice__visit_billable() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_invoice__visit_billable(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__visit_billable() IS 'AFTER INSERT, and UPDATE OF patient_id or visit_id of a draft, of an invoice that bills a visit, after its audit entry (_510_visit_billable, after _500_audit): the visit is not cancelled or a no-show (INVALID_INPUT), and is the invoice''s patient''s (INVALID_INPUT; NOT_FOUND for a patient not in the clinic) and doctor''s (CONFLICT: changed as it was invoiced, to send again). Read once the invoice holds the clinic''s audit chain head, which a change of the visit in flight holds until it commits (tg_visit__billed_kept reads the invoices so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit. For those who may invoice, and the system context, as tg_invoice__defaults.';
+COMMENT ON FUNCTION app_private.tg_invoice__visit_billable() IS 'AFTER INSERT, and UPDATE OF patient_id or visit_id of a draft, of an invoice that bills a visit, after its audit entry (_510_visit_billable, after _500_audit): the visit is not cancelled or a no-show (INVALID_INPUT), and is the invoice''s patient''s (INVALID_INPUT; NOT_FOUND for a patient not in the clinic) and doctor''s (CONFLICT: changed as it was invoiced, to send again). Read once the invoice holds the clinic''s audit chain head, which a change of the visit in flight holds until it commits (tg_visit__billed_kept reads the invoices so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit. For every invoice written, whoever wrote it (the policies let it through), not only while its writer may still invoice, asked after the wait, which a right taken away meanwhile skipped.';
 
 
 --

@@ -486,7 +486,7 @@ describe("invoices", () => {
 
     // the invoice's check after its audit entry was made only while its writer might invoice, asked again there: a
     // clinic's receptionists' right to invoice taken away meanwhile (committed after the cancellation, before the
-    // invoice's turn) skipped it, and a cancelled visit was billed by a live invoice (000NNN: checked whoever wrote it,
+    // invoice's turn) skipped it, and a cancelled visit was billed by a live invoice (000503: checked whoever wrote it,
     // the policies having let the insert through)
     test("the cancellation first, the receptionists' right to invoice taken away before the invoice's turn: the invoice is refused all the same", async () => {
       const own = await createClinic();
