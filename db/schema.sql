@@ -11709,9 +11709,6 @@ declare
     when new.doctor_id is distinct from old.doctor_id then 'changing its doctor'
   end;
 begin
-  if v_change is null then
-    return null;
-  end if;
   -- read after this change's own audit entry (_500_audit): an invoice of the visit being made, which writes the
   -- clinic's audit chain before it commits, is waited for (its head) and read
   select * into v_bill from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.visit_id = new.id;
@@ -11742,7 +11739,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). AFTER UPDATE, after the change''s own audit entry (_510_billed_kept, after _500_audit): it reads app_private.visit_bill, whoever the session, once it holds the clinic''s audit chain head, which an invoice of the visit being made holds until it commits (tg_invoice__visit_billable reads the visit so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). AFTER UPDATE that calls the visit off or changes its patient or doctor (_510_billed_kept''s WHEN: no other step of a visit queues it), after the change''s own audit entry (_510_billed_kept, after _500_audit): it reads app_private.visit_bill, whoever the session, once it holds the clinic''s audit chain head, which an invoice of the visit being made holds until it commits (tg_invoice__visit_billable reads the visit so in turn): the second waits for the first and is judged by what it did, with no lock of its own per visit.';
 
 
 --
@@ -22196,14 +22193,14 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_s
 -- Name: visit _510_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _510_billed_kept AFTER UPDATE OF patient_id, doctor_id, status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__billed_kept();
+CREATE TRIGGER _510_billed_kept AFTER UPDATE OF patient_id, doctor_id, status ON app_public.visit FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['cancelled'::app_public.visit_status, 'no_show'::app_public.visit_status])) AND (new.status IS DISTINCT FROM old.status)) OR (new.patient_id IS DISTINCT FROM old.patient_id) OR (new.doctor_id IS DISTINCT FROM old.doctor_id))) EXECUTE FUNCTION app_private.tg_visit__billed_kept();
 
 
 --
 -- Name: TRIGGER _510_billed_kept ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _510_billed_kept ON app_public.visit IS 'A visit a live invoice bills keeps its patient and doctor and is not called off, read after the change''s audit entry (tg_visit__billed_kept).';
+COMMENT ON TRIGGER _510_billed_kept ON app_public.visit IS 'A visit a live invoice bills keeps its patient and doctor and is not called off, read after the change''s audit entry (tg_visit__billed_kept), queued only by such a change.';
 
 
 --

@@ -26,6 +26,32 @@ beforeAll(async () => {
 });
 afterAll(closeRootPool);
 
+// a visit's ordinary steps (check-in, start, completion) queue no check of its invoice: tg_visit__billed_kept, an AFTER
+// trigger since 000502, ran at each of them to find nothing to check until 000504 gave it a WHEN clause; a cancellation
+// still runs it
+test("a visit's check-in, start and completion call no check of its invoice; its cancellation calls it once", async () => {
+  const calls = async (steps: [string, string | null][]) => {
+    const visit = await createVisit(clinic);
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local track_functions = 'pl'");
+      for (const [status, reason] of steps) {
+        await client.query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [visit.id, status, reason]);
+      }
+      const { rows } = await client.query(
+        "select coalesce(pg_stat_get_xact_function_calls('app_private.tg_visit__billed_kept()'::regprocedure), 0)::int as calls",
+      );
+      await client.query("commit");
+      return rows[0].calls as number;
+    } finally {
+      client.release();
+    }
+  };
+  expect(await calls([["checked_in", null], ["in_progress", null], ["completed", null]])).toBe(0);
+  expect(await calls([["checked_in", null], ["cancelled", "Called"]])).toBe(1);
+});
+
 describe("every transition", () => {
   for (const from of STATUSES) {
     for (const to of STATUSES) {
