@@ -414,6 +414,8 @@ describe("invoices", () => {
     };
     const cancel = (client: pg.ClientBase, visitId: string) =>
       outcome(client.query("update app_public.visit set status = 'cancelled', cancel_reason = 'Called' where id = $1 returning status", [visitId]));
+    /** An invoice's write as it ends: "made", or its refusal's code and message. */
+    const invoicing = (query: Promise<unknown>) => query.then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
     const state = async (visitId: string) => (await rootPool().query(
       "select v.status, (select count(*)::int from app_public.invoice i where i.visit_id = v.id and i.status <> 'void') as live from app_public.visit v where v.id = $1",
       [visitId])).rows[0];
@@ -451,7 +453,7 @@ describe("invoices", () => {
       const visit = await scheduled();
       await atOnce(clinic.members.cashier, clinic.members.receptionist, async (cash, desk) => {
         expect(await cancel(desk, visit.id)).toEqual([{ status: "cancelled" }]);
-        const invoiced = cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]).then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
+        const invoiced = invoicing(cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]));
         expect(await waitsFor(cash, desk)).toBe(true);
         await desk.query("commit");
         expect(await invoiced).toBe("CINVL A cancelled visit is not invoiced.");
@@ -476,7 +478,7 @@ describe("invoices", () => {
       const otherDoctor = await addMember(clinic.clinicId, await createUser(), "doctor");
       await atOnce(clinic.members.cashier, clinic.members.receptionist, async (cash, desk) => {
         await desk.query("update app_public.visit set doctor_id = $2 where id = $1", [visit.id, otherDoctor.membershipId]);
-        const invoiced = cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]).then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
+        const invoiced = invoicing(cash.query("select app_public.create_invoice_from_visit($1)", [visit.id]));
         expect(await waitsFor(cash, desk)).toBe(true);
         await desk.query("commit");
         expect(await invoiced).toBe("CCONF This visit's doctor was changed as it was invoiced: send it again.");
@@ -500,8 +502,7 @@ describe("invoices", () => {
           await operator.query("begin");
           const changed = operator.query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [own.clinicId]);
           expect(await waitsFor(operator, desk)).toBe(true);
-          const invoiced = invoicer.query("insert into app_public.invoice (patient_id, visit_id) values ($1, $2)", [visit.patientId, visit.id])
-            .then(() => "made", (e: { code: string; message: string }) => `${e.code} ${e.message}`);
+          const invoiced = invoicing(invoicer.query("insert into app_public.invoice (patient_id, visit_id) values ($1, $2)", [visit.patientId, visit.id]));
           expect(await waitsFor(invoicer, desk)).toBe(true);
           await desk.query("commit");
           await changed;
