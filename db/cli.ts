@@ -151,7 +151,7 @@ function inputEnded(conversation: Conversation, missing: string[], why = "", emp
  * The phone, name and password of `superuser` or `password`: those not given asked for, in one conversation (the name in
  * a terminal only). The password is asked for twice (not shown as it is typed), and piped twice, one line each: asked
  * once, a typo set a password its holder did not know, and locked them out of the account it was set to open. Two that
- * differ change nothing. Asked before a database starts: input that ends first, or an empty line for the phone or the
+ * differ change nothing; two forms of one text in Unicode (a composed ë, an e and a combining diaeresis) are one password. Asked before a database starts: input that ends first, or an empty line for the phone or the
  * password, is refused at once.
  */
 async function accountAnswers(given: { command: "superuser" | "password"; phone?: string; password?: string; name?: string }) {
@@ -174,7 +174,8 @@ async function accountAnswers(given: { command: "superuser" | "password"; phone?
     if (password === "") throw inputEnded(conversation, ["--password"], "", true);
     const again = await conversation.ask(`${question} again`, true);
     if (again === null) throw inputEnded(conversation, ["--password"], " again, on a line of its own: it is given twice");
-    if (again !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
+    // compared as the database reads a password (password_as_meant, NFKC): one typed in two Unicode forms is one password
+    if (again.normalize("NFKC") !== password.normalize("NFKC")) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
     return { phone, password, named };
   } finally {
     conversation.close();
