@@ -7,10 +7,15 @@
  * (`stddevSample`, `stddevPopulation`, `varianceSample`, `variancePopulation`:
  * "50.0009013252094620"). Here each of them of a numeric column (in `aggregates`,
  * `groupedAggregates`, their `having`, and ordering by it) is rounded, half
- * away from zero, to the most decimals of the values it is of (`scale`):
- * 3 for every amount, as typed for a tax rate. The codec an aggregate is
- * given is the type's, without its modifier, so the values' scale stands in
- * for the column's. Those of integers and times are PostgreSQL's.
+ * away from zero, to the most decimals of the values it is of (`scale`),
+ * and never fewer than 3, an amount's: 3 for every amount and for tax rates
+ * typed with at most 3, as typed for those typed with more. The codec an
+ * aggregate is given is the type's, without its modifier, so the values'
+ * scale stands in for the column's. A tax rate is kept as typed, without
+ * trailing zeros (0.1, 0.2): rounded to those rates' one decimal, invoices
+ * at 10% and 20% averaged "0.2", their standard deviation "0.1", and a
+ * `having` above 0.15 kept them; now "0.150" and "0.050". Those of integers
+ * and times are PostgreSQL's.
  */
 import type {} from "@graphile/pg-aggregates"; // build.pgAggregateSpecs
 
@@ -19,7 +24,7 @@ const DIVIDED = ["average", "stddevSample", "stddevPopulation", "varianceSample"
 
 export const AggregatesInTheirDecimalsPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsAggregatesInTheirDecimalsPlugin",
-  version: "1.1.0",
+  version: "1.2.0",
   after: ["PgAggregatesSpecsPlugin"],
   schema: {
     hooks: {
@@ -29,7 +34,7 @@ export const AggregatesInTheirDecimalsPlugin: GraphileConfig.Plugin = {
         for (const spec of build.pgAggregateSpecs.filter((spec) => DIVIDED.includes(spec.id))) {
           const aggregate = spec.sqlAggregateWrap;
           spec.sqlAggregateWrap = (sqlFrag, codec) =>
-            codec === TYPES.numeric ? sql`round(${aggregate(sqlFrag, codec)}, max(scale(${sqlFrag})))` : aggregate(sqlFrag, codec);
+            codec === TYPES.numeric ? sql`round(${aggregate(sqlFrag, codec)}, greatest(max(scale(${sqlFrag})), 3))` : aggregate(sqlFrag, codec);
         }
         return _;
       },

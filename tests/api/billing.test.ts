@@ -525,6 +525,30 @@ test("a standard deviation or variance of amounts is in their 3 decimals, rounde
   });
 });
 
+// a tax rate is kept as typed, without trailing zeros (0.1, 0.2): its average was rounded to the decimals the rates were
+// typed with, one here, and invoices at 10% and 20% averaged "0.2", a group of them kept by `having` above 15%
+test("an average tax rate is not rounded to the few decimals the rates were typed with: 10% and 20% average 15%", async () => {
+  const rates = await createClinic("Tax rates clinic");
+  const desk = new Browser(api);
+  await desk.login(rates.members.cashier.phone, rates.members.cashier.password);
+  for (const rate of ["0.1", "0.2"]) {
+    await rootPool().query("update app_public.clinic set tax_rate = $2 where id = $1", [rates.clinicId, rate]);
+    await createIssuedInvoice(rates, "1000");
+  }
+  const { data } = (
+    await desk.graphql(`{
+      invoices { nodes { taxRate } aggregates { average { taxRate } stddevPopulation { taxRate } } }
+      invoiceLines { aggregates { average { taxRate } } }
+      above: invoices { groupedAggregates(groupBy: [STATUS], having: { average: { taxRate: { greaterThan: "0.15" } } }) { keys average { taxRate } } }
+    }`)
+  ).body;
+  expect(data.invoices.nodes.map((invoice: { taxRate: string }) => invoice.taxRate).sort()).toEqual(["0.1", "0.2"]);
+  // in at least the 3 decimals of an amount (more for rates typed with more)
+  expect(data.invoices.aggregates).toEqual({ average: { taxRate: "0.150" }, stddevPopulation: { taxRate: "0.050" } });
+  expect(data.invoiceLines.aggregates).toEqual({ average: { taxRate: "0.150" } });
+  expect(data.above.groupedAggregates).toEqual([]);
+});
+
 test("only the codes that carry data read the error's detail, and only their own keys, in their form, leave", async () => {
   const pgError = (code: string, detail?: string) => Object.assign(new Error("Said for people."), { code, detail });
   expect(describeError(pgError("COVPY", '{"balance": "12.500"}'))).toEqual({ code: "OVERPAYMENT", message: "Said for people.", details: { balance: "12.500" } });
