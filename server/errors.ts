@@ -410,9 +410,23 @@ export function reportInternalError(error: unknown): string {
   return errorId;
 }
 
+/**
+ * A websocket message's request refused before it runs, as over HTTP it is INVALID_QUERY (query-errors.ts): grafserv's
+ * refusal of its payload (an HTTP error of 4xx, such as an `onError` it does not know), which over the websocket reached
+ * here as an internal fault ("quote reference … to support", logged as one), and graphql-ws's of an `operationName`
+ * naming none of the document's operations, which had no code. Null for any other error.
+ */
+function refusedRequest(error: GraphQLError, original: Error | undefined): GraphQLError | null {
+  const status = original && isSafeError(original) ? (original as { extensions?: { statusCode?: unknown } }).extensions?.statusCode : undefined;
+  const refused = typeof status === "number" ? status >= 400 && status < 500 : !original && !error.extensions.code && error.message === "Unable to identify operation";
+  return refused ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "INVALID_QUERY" } }) : null;
+}
+
 /** grafserv's maskError. */
 export function maskError(error: GraphQLError): GraphQLError {
   const original = error.originalError;
+  const refused = refusedRequest(error, original ?? undefined);
+  if (refused) return refused;
   // Parse and validation errors have no original error: they are about the query itself.
   if (!original || original instanceof GraphQLError) return error;
   const known = describeError(original);

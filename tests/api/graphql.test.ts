@@ -188,6 +188,43 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await owner.graphql(create("Proper"))).body.data?.createPatient.patient.code).toMatch(/^PAT-/);
   });
 
+  // over the websocket, grafserv's refusal of the payload (an onError it does not know) was INTERNAL "quote reference …
+  // to support", written to the log as an internal fault, and graphql-ws's of an operationName naming no operation
+  // had no code at all: over HTTP both are INVALID_QUERY
+  test("a websocket message's request that HTTP refuses as INVALID_QUERY is INVALID_QUERY over the websocket too, never an internal fault", async () => {
+    const query = "query Clinic { currentClinic { name } }";
+    const requests = [
+      ["an onError GraphQL does not know", { query, onError: "null" }, "Invalid onError; supported error behaviors are: PROPAGATE, NULL, HALT"],
+      ["an operationName naming no operation", { query, operationName: "Patients" }, /operation/],
+    ] as const;
+    for (const [what, payload] of requests) {
+      const response = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", cookie: owner.cookie! }, body: JSON.stringify(payload) });
+      const errors = ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors;
+      expect({ what, status: response.status, code: errors[0].extensions.code }).toEqual({ what, status: 400, code: "INVALID_QUERY" });
+    }
+    const socket = await openWebSocket(owner.cookie!);
+    try {
+      const answers = new Map<string, { type: string; payload: unknown }>();
+      const lines = await linesLoggedBy(async () => {
+        await new Promise<void>((resolve) => {
+          socket.on("message", (data) => {
+            const message = JSON.parse(String(data));
+            if (message.type === "connection_ack") requests.forEach(([, payload], id) => socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload })));
+            if (message.type === "next" || message.type === "error") answers.set(message.id, { type: message.type, payload: message.payload });
+            if (answers.size === requests.length) resolve();
+          });
+          socket.send(JSON.stringify({ type: "connection_init" }));
+        });
+      });
+      for (const [id, [what, , message]] of requests.entries()) {
+        expect({ what, ...answers.get(String(id)) }).toEqual({ what, type: "error", payload: [{ message: expect.stringMatching(message), extensions: { code: "INVALID_QUERY" } }] });
+      }
+      expect(lines.filter((line) => line.includes("internal_error"))).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
+
   /** A bare TCP connection to the API that has asked for a websocket upgrade of /graphql, with `headers` (`Name: value` lines). */
   async function rawUpgrade(headers: string[]) {
     const socket = connect(Number(new URL(api.url).port), "127.0.0.1");
