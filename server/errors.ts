@@ -414,12 +414,15 @@ export function reportInternalError(error: unknown): string {
  * A websocket message's request refused before it runs, as over HTTP it is INVALID_QUERY (query-errors.ts): grafserv's
  * refusal of its payload (an HTTP error of 4xx, such as an `onError` it does not know), which over the websocket reached
  * here as an internal fault ("quote reference … to support", logged as one), and graphql-ws's of an `operationName`
- * naming none of the document's operations, which had no code. Null for any other error.
+ * naming none of the document's operations, which had no code. A 4xx refusal naming its own code keeps it. Null for any
+ * other error.
  */
 function refusedRequest(error: GraphQLError, original: Error | undefined): GraphQLError | null {
-  const status = original && isSafeError(original) ? (original as { extensions?: { statusCode?: unknown } }).extensions?.statusCode : undefined;
+  const { statusCode: status, code } = original && isSafeError(original) ? ((original as { extensions?: { statusCode?: unknown; code?: unknown } }).extensions ?? {}) : {};
   const refused = typeof status === "number" ? status >= 400 && status < 500 : !original && !error.extensions.code && error.message === "Unable to identify operation";
-  return refused ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "INVALID_QUERY" } }) : null;
+  // one of ours that names its code (whole-characters.ts's INVALID_INPUT) keeps it
+  const answered = typeof code === "string" ? code : "INVALID_QUERY";
+  return refused ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: answered } }) : null;
 }
 
 /** grafserv's maskError. */
