@@ -3,6 +3,7 @@
  * gap-free under concurrency and rollbacks.
  */
 import pg from "pg";
+import { randomUUID } from "node:crypto";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession, type TestClinic } from "../support/fixtures.ts";
 import { outcome, trackBackend, waitsFor } from "../support/locks.ts";
@@ -106,34 +107,110 @@ test("an import of invoices run again with ON CONFLICT takes no number for the i
   expect(next[0].code).toBe("INV-000005");
 });
 
-test("an import run again while the operator corrects an invoice's key gives back no number that invoice then holds: the clinic's next invoices are still made (000439)", async () => {
+test("an import of patients, services, visits, payments and refunds run again with ON CONFLICT takes no code for the rows it already made: the next ones follow without a gap (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const invoice = await createIssuedInvoice(clinic, "1000"); // a patient, a service and a visit of its own: PAT-000001, SRV-000001, VIS-000001
+  // an operator's import from the old system (psql, every trigger on) run again after a failure halfway, keyed by each
+  // row's old number or by its id: a BEFORE INSERT trigger numbers a row before ON CONFLICT skips it or updates the one there
+  const imports: [string, string, unknown[]][] = [
+    ["patient", "(clinic_id, first_name, last_name, idempotency_key) select $1, 'Imported', k, k from unnest($2::text[]) k", [clinicId]],
+    ["service", "(clinic_id, name, price, idempotency_key) select $1, k, 10, k from unnest($2::text[]) k", [clinicId]],
+    ["payment", "(clinic_id, invoice_id, amount, method, idempotency_key) select $1, $3, 100, 'cash', k from unnest($2::text[]) k", [clinicId, invoice.id]],
+  ];
+  for (const [table, insert, [clinic, ...params]] of imports) {
+    const importing = (keys: string[], onConflict: string) => rootPool().query(`insert into app_public.${table} ${insert} ${onConflict}`, [clinic, keys, ...params]);
+    await importing(["old-1", "old-2"], "");
+    await importing(["old-1", "old-2", "old-3"], "on conflict (clinic_id, idempotency_key) do nothing");
+    await importing(["old-3", "old-4"], "on conflict do nothing");
+  }
+  await rootPool().query("update app_public.patient set notes = 'Imported' where clinic_id = $1 and idempotency_key = 'old-4'", [clinicId]);
+  await rootPool().query(
+    `insert into app_public.patient (clinic_id, first_name, last_name, idempotency_key) values ($1, 'Imported', 'old-4', 'old-4')
+     on conflict (clinic_id, idempotency_key) do update set notes = 'Imported again'`, [clinicId]);
+  const { rows: [payment] } = await rootPool().query("select id from app_public.payment where clinic_id = $1 and idempotency_key = 'old-1'", [clinicId]);
+  const refunding = (keys: string[], onConflict: string) => rootPool().query(
+    `insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key)
+     select $1, $2, $3, 10, 'cash', 'Change', k from unnest($4::text[]) k ${onConflict}`,
+    [clinicId, payment.id, invoice.id, keys]);
+  await refunding(["old-1"], "");
+  await refunding(["old-1", "old-2"], "on conflict (clinic_id, idempotency_key) do nothing");
+  // visits by their ids (each booked at an hour of its own)
+  const visits = [randomUUID(), randomUUID()];
+  const booking = (ids: string[]) => rootPool().query(
+    `insert into app_public.visit (clinic_id, id, patient_id, doctor_id, scheduled_at)
+     select $1, v.id, i.patient_id, $3, now() + v.n * interval '1 hour' from unnest($2::uuid[]) with ordinality v(id, n), app_public.invoice i
+     where i.id = $4 on conflict do nothing`,
+    [clinicId, ids, clinic.members.doctor.membershipId, invoice.id]);
+  await booking(visits.slice(0, 1));
+  await booking(visits);
+  // and the clinic's next patient, service, visit, payment and refund are the next numbers, after a row of a deleted
+  // patient's key that the owner's session did not make either
+  await rootPool().query("update app_public.patient set deleted_at = now() where clinic_id = $1 and idempotency_key = 'old-1'", [clinicId]);
+  await committedAs(sessions.get(clinicId)!, async (c) => {
+    const { rowCount } = await c.query("insert into app_public.patient (first_name, last_name, idempotency_key) values ('Imported', 'old-1', 'old-1') on conflict do nothing");
+    expect(rowCount).toBe(0);
+    await c.query("insert into app_public.patient (first_name, last_name) values ('Next', 'One')");
+    await c.query("insert into app_public.service (name, price) values ('Next one', 10)");
+    await c.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) select patient_id, $2, now() + interval '3 hours' from app_public.invoice where id = $1", [
+      invoice.id, clinic.members.doctor.membershipId]);
+  });
+  await committedAs(await cashierSession(clinic), async (c) => {
+    const { rows: [next] } = await c.query("select id from app_public.record_payment($1, 100, 'cash')", [invoice.id]);
+    await c.query("select app_public.refund_payment($1, 10, 'Change')", [next.id]);
+  });
+  const { rows } = await rootPool().query(
+    `select kind, array_agg(code order by code) as codes from (
+       select 'patient' as kind, code from app_public.patient where clinic_id = $1
+       union all select 'service', code from app_public.service where clinic_id = $1
+       union all select 'visit', code from app_public.visit where clinic_id = $1
+       union all select 'payment', code from app_public.payment where clinic_id = $1
+       union all select 'refund', code from app_public.refund where clinic_id = $1) c
+     group by kind order by kind`, [clinicId]);
+  const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(6, "0")}`);
+  expect(rows).toEqual([
+    { kind: "patient", codes: numbered("PAT", 6) },
+    { kind: "payment", codes: numbered("PAY", 5) },
+    { kind: "refund", codes: numbered("REF", 3) },
+    { kind: "service", codes: numbered("SRV", 6) },
+    { kind: "visit", codes: numbered("VIS", 4) },
+  ]);
+  const { rows: notes } = await rootPool().query("select notes from app_public.patient where clinic_id = $1 and idempotency_key = 'old-4'", [clinicId]);
+  expect(notes).toEqual([{ notes: "Imported again" }]);
+});
+
+// an invoice's number (000439), and a patient's (000NNN)
+test.each([
+  ["invoice", "INV", "(clinic_id, patient_id, idempotency_key) values ($1, $2, $3)"],
+  ["patient", "PAT", "(clinic_id, first_name, last_name, idempotency_key) select $1, 'Old', $2::text, $3"],
+])("an import run again while the operator corrects a %s's key gives back no number that row then holds: the clinic's next ones are still made", async (table, prefix, values) => {
   const { clinicId } = await createClinic();
   const patient = await createPatient(clinicId);
-  await rootPool().query("insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-1')", [clinicId, patient.id]);
-  // the operator corrects the first invoice's key (a typo of the import) in one psql, while the import runs again in another
+  const first = table === "patient" ? 2 : 1; // the invoice's patient came first
+  const code = (n: number) => `${prefix}-${String(first + n).padStart(6, "0")}`;
+  await rootPool().query(`insert into app_public.${table} ${values}`, [clinicId, patient.id, "old-1"]);
+  // the operator corrects the first row's key (a typo of the import) in one psql, while the import runs again in another
   const correcting = await rootPool().connect();
   const importing = await rootPool().connect();
   try {
     await trackBackend(correcting);
     await trackBackend(importing);
     await correcting.query("begin");
-    await correcting.query("update app_public.invoice set idempotency_key = 'old-1-corrected' where clinic_id = $1 and idempotency_key = 'old-1'", [clinicId]);
+    await correcting.query(`update app_public.${table} set idempotency_key = 'old-1-corrected' where clinic_id = $1 and idempotency_key = 'old-1'`, [clinicId]);
     const imported = outcome(importing.query(
-      "insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-1') on conflict (clinic_id, idempotency_key) do nothing returning code",
-      [clinicId, patient.id]));
+      `insert into app_public.${table} ${values} on conflict (clinic_id, idempotency_key) do nothing returning code`, [clinicId, patient.id, "old-1"]));
     expect(await waitsFor(importing, correcting)).toBe(true);
     await correcting.query("commit");
-    // the key is free once the correction commits: the import makes its invoice, with the number it took
-    expect(await imported).toEqual([{ code: "INV-000002" }]);
+    // the key is free once the correction commits: the import makes its row, with the number it took
+    expect(await imported).toEqual([{ code: code(1) }]);
   } finally {
     correcting.release();
     importing.release();
   }
-  // and the counter is not left below it: the clinic's next invoices follow (they failed on the code's uniqueness, each of them)
-  for (const code of ["INV-000003", "INV-000004"]) {
-    const { rows } = await committedAs(sessions.get(clinicId)!, (c) =>
-      c.query("insert into app_public.invoice (patient_id) values ($1) returning code", [patient.id]));
-    expect(rows[0].code).toBe(code);
+  // and the counter is not left below it: the clinic's next ones follow (they failed on the code's uniqueness, each of them)
+  for (const n of [2, 3]) {
+    const { rows } = await rootPool().query(`insert into app_public.${table} ${values} returning code`, [clinicId, patient.id, `new-${n}`]);
+    expect(rows[0].code).toBe(code(n));
   }
 });
 
