@@ -8758,6 +8758,66 @@ COMMENT ON FUNCTION app_private.tg__no_discount_is_zero() IS 'Trigger: a discoun
 
 
 --
+-- Name: tg__number_given_back(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__number_given_back() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_taken boolean;
+begin
+  -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before;
+  -- the row found is held as it is (its id and key), so that the insert cannot make its row after all. A query per
+  -- table, not one made by format(): each planned once per connection (decision 012), at every row an insert makes
+  case tg_table_name
+    when 'patient' then
+      perform from app_public.patient t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+    when 'service' then
+      perform from app_public.service t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+    when 'visit' then
+      perform from app_public.visit t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+    when 'payment' then
+      perform from app_public.payment t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+    when 'refund' then
+      perform from app_public.refund t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+    when 'invoice' then
+      perform from app_public.invoice t
+      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
+      v_taken := found;
+  end case;
+  if v_taken then
+    update app_private.code_counter c set last_value = c.last_value - 1 where c.clinic_id = new.clinic_id and c.prefix = tg_argv[0];
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__number_given_back() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__number_given_back(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__number_given_back() IS 'BEFORE INSERT on patients, services, visits, payments, refunds and invoices, just after the code is taken (tg__assign_code, its prefix the argument): a row with the id or the idempotency key of a row of its table and clinic (a deleted one too), which the insert does not make (ON CONFLICT skips it or updates that row; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before. The row found is locked FOR KEY SHARE: a change of its id or key in flight is waited for, and a row that then no longer has them gives nothing back (the row is made, with its number), so the counter is never left below a number a row holds. Invoices too, which had a function of their own.';
+
+
+--
 -- Name: tg__patient_not_deleted(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9876,40 +9936,6 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437), and those stamps are kept as they were by any other write of them (000459); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
-
-
---
--- Name: tg_invoice__number_given_back(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg_invoice__number_given_back() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'off'
-    SET "clinicops.every_clinic" TO 'off'
-    SET "clinicops.reinvitation" TO 'off'
-    AS $$
-begin
-  -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before;
-  -- the invoice found is held as it is (its id and key, and the row), so that the insert cannot make its row after all
-  perform from app_public.invoice i
-  where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)
-  for key share;
-  if found then
-    update app_private.code_counter c set last_value = c.last_value - 1 where c.clinic_id = new.clinic_id and c.prefix = 'INV';
-  end if;
-  return new;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.tg_invoice__number_given_back() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg_invoice__number_given_back(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg_invoice__number_given_back() IS 'BEFORE INSERT on invoices, just after the number is taken (tg__assign_code): a row with the id or the idempotency key of an invoice of its clinic, which the insert does not make (ON CONFLICT skips it or updates that invoice; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before. The invoice found is locked FOR KEY SHARE (000439): a change of its id or key or its delete in flight is waited for, and an invoice that then no longer has them gives nothing back (the row is made, with its number), so the counter is never left below a number an invoice holds.';
 
 
 --
@@ -20597,14 +20623,84 @@ COMMENT ON TRIGGER _115_delete_locks_row ON app_public.patient IS 'A patient bei
 -- Name: invoice _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__number_given_back();
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('INV');
 
 
 --
 -- Name: TRIGGER _115_number_given_back ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _115_number_given_back ON app_public.invoice IS 'An invoice an insert makes no row for gives its number back (tg_invoice__number_given_back).';
+COMMENT ON TRIGGER _115_number_given_back ON app_public.invoice IS 'A row of invoice an insert does not make gives its number back (tg__number_given_back).';
+
+
+--
+-- Name: patient _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('PAT');
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.patient IS 'A row of patient an insert does not make gives its number back (tg__number_given_back).';
+
+
+--
+-- Name: payment _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('PAY');
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.payment IS 'A row of payment an insert does not make gives its number back (tg__number_given_back).';
+
+
+--
+-- Name: refund _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('REF');
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.refund IS 'A row of refund an insert does not make gives its number back (tg__number_given_back).';
+
+
+--
+-- Name: service _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('SRV');
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.service IS 'A row of service an insert does not make gives its number back (tg__number_given_back).';
+
+
+--
+-- Name: visit _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__number_given_back('VIS');
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.visit IS 'A row of visit an insert does not make gives its number back (tg__number_given_back).';
 
 
 --
@@ -25776,6 +25872,13 @@ REVOKE ALL ON FUNCTION app_private.tg__no_discount_is_zero() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg__number_given_back(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__number_given_back() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__patient_not_deleted(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -25983,13 +26086,6 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__defaults() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice__lifecycle() FROM PUBLIC;
-
-
---
--- Name: FUNCTION tg_invoice__number_given_back(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg_invoice__number_given_back() FROM PUBLIC;
 
 
 --

@@ -107,7 +107,7 @@ test("an import of invoices run again with ON CONFLICT takes no number for the i
   expect(next[0].code).toBe("INV-000005");
 });
 
-test("an import of patients, services, visits, payments and refunds run again with ON CONFLICT takes no code for the rows it already made: the next ones follow without a gap (000NNN)", async () => {
+test("an import of patients, services, visits, payments and refunds run again with ON CONFLICT takes no code for the rows it already made: the next ones follow without a gap (000505)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const invoice = await createIssuedInvoice(clinic, "1000"); // a patient, a service and a visit of its own: PAT-000001, SRV-000001, VIS-000001
@@ -179,7 +179,7 @@ test("an import of patients, services, visits, payments and refunds run again wi
   expect(notes).toEqual([{ notes: "Imported again" }]);
 });
 
-// an invoice's number (000439), and a patient's (000NNN)
+// an invoice's number (000439), and a patient's (000505)
 test.each([
   ["invoice", "INV", "(clinic_id, patient_id, idempotency_key) values ($1, $2, $3)"],
   ["patient", "PAT", "(clinic_id, first_name, last_name, idempotency_key) select $1, 'Old', $2::text, $3"],

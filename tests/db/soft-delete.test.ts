@@ -332,7 +332,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.restore(anyelement,uuid,uuid)",
         "app_private.soft_delete(anyelement,uuid,uuid)",
         "app_private.soft_deleted_row(anyelement,uuid,uuid)",
-        // a row with the id or key of a deleted patient or service is no new row either: its number given back (000NNN)
+        // a row with the id or key of a deleted patient or service is no new row either: its number given back (000505)
         "app_private.tg__number_given_back()",
         "app_private.tg__soft_delete()",
         "app_private.tg_clinic__currency_kept()",
