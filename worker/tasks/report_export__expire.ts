@@ -8,6 +8,9 @@
  * for an export that then failed or was cancelled (its attempt's mark of done
  * lost after the rename). It also audits as cut short the downloads begun more
  * than a day ago whose end never came (app_private.sweep_unended_downloads).
+ * The rows are written by app_private.sweep_exports, each clinic's in a
+ * transaction of its own: one held by another transaction for over 20 s is
+ * passed over with a warning naming the clinic.
  */
 import { rm } from "node:fs/promises";
 import type { Task } from "graphile-worker";
@@ -15,9 +18,11 @@ import { exportFolderFiles } from "../../db/export-files.ts";
 
 export const report_export__expire: Task = async (_payload, helpers) => {
   // their files removed below with those no export serves (an expired export's is not kept): no download serves one
-  // past its expiry, marked so or not (export_for_download)
-  const { rowCount: expired } = await helpers.query("update app_public.report_export set status = 'expired' where status = 'done' and expires_at <= now()");
-  const { rows: abandoned } = await helpers.query<{ n: number }>("select count(*)::int as n from app_private.fail_abandoned_exports()");
+  // past its expiry, marked so or not (export_for_download). Each clinic's in a transaction of its own that waits at
+  // most 20 s for a lock, a clinic held longer passed over with a warning the worker logs (its files kept, as of exports
+  // not expired): one export's row, or a clinic's audit log, held by a transaction left open held the whole sweep, and
+  // each hourly run after it, for as long as it lasted. A procedure that commits: called outside any transaction.
+  const { rows: [swept] } = await helpers.query<{ expired: number; abandoned: number; unended: number }>("call app_private.sweep_exports()");
   // read before the exports' statuses: a file made after it is that of an attempt that has just taken its export (its
   // part file), or put it in place (the export's file, renamed as the attempt marks the export done)
   // a folder it cannot read (another account's) is logged with why, and the others' files are listed: it ended the
@@ -56,10 +61,8 @@ export const report_export__expire: Task = async (_payload, helpers) => {
       helpers.logger.error(`report_export__expire: could not remove ${file.path}: ${(error as Error).message}`);
     }
   }
-  // downloads begun a day ago whose end never came (the server stopped mid-file, the database unreachable at their end)
-  const { rows: [{ unended }] } = await helpers.query<{ unended: number }>("select app_private.sweep_unended_downloads() as unended");
   helpers.logger.info(
-    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${unended} download(s) begun a day ago whose end never came audited as cut short, ${left.length - unremoved.length} file(s) no export will serve removed`,
+    `report_export__expire: ${swept.expired} export(s) expired, ${swept.abandoned} abandoned export(s) failed, ${swept.unended} download(s) begun a day ago whose end never came audited as cut short, ${left.length - unremoved.length} file(s) no export will serve removed`,
   );
   // failed, for graphile-worker to record and try again, once the others are removed
   const failures = [
