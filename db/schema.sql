@@ -5703,10 +5703,10 @@ COMMENT ON FUNCTION app_private.export_to_change(export_id uuid) IS 'The export 
 
 
 --
--- Name: fail_abandoned_exports(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: fail_abandoned_exports(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.fail_abandoned_exports() RETURNS TABLE(clinic_id uuid, id uuid)
+CREATE FUNCTION app_private.fail_abandoned_exports(of_clinic uuid DEFAULT NULL::uuid) RETURNS TABLE(clinic_id uuid, id uuid)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -5718,6 +5718,7 @@ begin
     from app_public.report_export e
     left join graphile_worker.jobs j on j.key = 'report_export:' || e.id
     where e.status in ('queued', 'running')
+      and (of_clinic is null or e.clinic_id = of_clinic)
       and (j.id is null
         or (j.attempts >= j.max_attempts and (j.locked_at is null or j.locked_at < now() - interval '4 hours')))
   )
@@ -5733,13 +5734,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.fail_abandoned_exports() OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.fail_abandoned_exports(of_clinic uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION fail_abandoned_exports(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION fail_abandoned_exports(of_clinic uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them; one cancelled or finished while this waits for its row (another transaction writing it) is left as it became. Called by report_export__expire, which then removes the .part files no attempt writes any more: those of exports not queued or running, and those of attempts an export is no longer the work of.';
+COMMENT ON FUNCTION app_private.fail_abandoned_exports(of_clinic uuid) IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), of clinic `of_clinic` (every clinic''s when null), and returns them; one cancelled or finished while this waits for its row (another transaction writing it) is left as it became. Called by sweep_exports (report_export__expire) for one clinic at a time; the task then removes the .part files no attempt writes any more: those of exports not queued or running, and those of attempts an export is no longer the work of.';
 
 
 --
@@ -8246,10 +8247,86 @@ COMMENT ON FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, key 
 
 
 --
--- Name: sweep_unended_downloads(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: sweep_exports(integer, integer, integer); Type: PROCEDURE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.sweep_unended_downloads() RETURNS integer
+CREATE PROCEDURE app_private.sweep_exports(INOUT expired integer DEFAULT NULL::integer, INOUT abandoned integer DEFAULT NULL::integer, INOUT unended integer DEFAULT NULL::integer)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_clinic uuid;
+  v_count integer;
+begin
+  expired := 0;
+  abandoned := 0;
+  unended := 0;
+  -- each clinic's in a transaction of its own that waits for a lock at most 20 s: a transaction left open holding one
+  -- export's row, or a clinic's audit log, held the sweep of every clinic, and every hourly run after it, for as long
+  -- as it lasted. No SET clause (a procedure that has one may not commit): names and operators are qualified.
+  -- the exports past their expiry (their files removed by the task once expired, kept until then)
+  for v_clinic in
+    select distinct e.clinic_id from app_public.report_export e
+    where e.status operator(pg_catalog.=) 'done' and e.expires_at operator(pg_catalog.<=) pg_catalog.now()
+    order by 1
+  loop
+    perform pg_catalog.set_config('lock_timeout', '20s', true);
+    begin
+      update app_public.report_export e set status = 'expired'
+      where e.clinic_id operator(pg_catalog.=) v_clinic and e.status operator(pg_catalog.=) 'done'
+        and e.expires_at operator(pg_catalog.<=) pg_catalog.now();
+      get diagnostics v_count = row_count;
+      expired := expired operator(pg_catalog.+) v_count;
+    exception when lock_not_available then
+      raise warning 'The exports of clinic % past their expiry are not expired now: another transaction held one of them for over 20 s (%); the next hourly run expires them.', v_clinic, sqlerrm;
+    end;
+    commit;
+  end loop;
+  -- the exports whose job will never run again, of the clinics with exports in progress
+  for v_clinic in
+    select distinct e.clinic_id from app_public.report_export e
+    where e.status operator(pg_catalog.=) any (array['queued', 'running']::app_public.export_status[])
+    order by 1
+  loop
+    perform pg_catalog.set_config('lock_timeout', '20s', true);
+    begin
+      abandoned := abandoned operator(pg_catalog.+) (select pg_catalog.count(*)::integer from app_private.fail_abandoned_exports(v_clinic));
+    exception when lock_not_available then
+      raise warning 'The abandoned exports of clinic % are not failed now: another transaction held one of them, or the clinic''s line of exports, for over 20 s (%); the next hourly run fails them.', v_clinic, sqlerrm;
+    end;
+    commit;
+  end loop;
+  -- the downloads begun a day ago whose end never came, each audited in its clinic's chain
+  for v_clinic in
+    select distinct d.clinic_id from app_private.export_download d
+    where d.begun_at operator(pg_catalog.<) (pg_catalog.now() operator(pg_catalog.-) interval '1 day')
+    order by 1
+  loop
+    perform pg_catalog.set_config('lock_timeout', '20s', true);
+    begin
+      unended := unended operator(pg_catalog.+) app_private.sweep_unended_downloads(v_clinic);
+    exception when lock_not_available then
+      raise warning 'The downloads of clinic % whose end never came are not audited now: another transaction held the clinic''s audit log for over 20 s (%); the next hourly run audits them.', v_clinic, sqlerrm;
+    end;
+    commit;
+  end loop;
+end;
+$$;
+
+
+ALTER PROCEDURE app_private.sweep_exports(INOUT expired integer, INOUT abandoned integer, INOUT unended integer) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: PROCEDURE sweep_exports(INOUT expired integer, INOUT abandoned integer, INOUT unended integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON PROCEDURE app_private.sweep_exports(INOUT expired integer, INOUT abandoned integer, INOUT unended integer) IS 'The hourly sweep of exports'' rows (report_export__expire, which then removes the files no export serves): marks expired the exports done past their expires_at, fails those whose job will never run again (fail_abandoned_exports), and audits as cut short the downloads begun a day ago whose end never came (sweep_unended_downloads); answers how many of each. Each of the three is done for each clinic that has any to do, in the order of their ids, in a transaction of its own that waits at most 20 s for a lock: a clinic whose exports'' rows or audit log another transaction holds longer (one left open in psql) is passed over with a warning naming it, left to the next hourly run, and the run goes on to the next clinic (it waited for the lock with no end, holding every clinic''s sweep and a place of the worker''s). Called outside a transaction (`call app_private.sweep_exports()`).';
+
+
+--
+-- Name: sweep_unended_downloads(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.sweep_unended_downloads(of_clinic uuid DEFAULT NULL::uuid) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -8259,7 +8336,8 @@ declare
 begin
   -- the clinics' chains in the order of their ids (decision 005); a row whose end is being told is its end's
   for v_download in
-    select d.* from app_private.export_download d where d.begun_at < now() - interval '1 day'
+    select d.* from app_private.export_download d
+    where d.begun_at < now() - interval '1 day' and (of_clinic is null or d.clinic_id = of_clinic)
     order by d.clinic_id, d.begun_at, d.id for update skip locked
   loop
     delete from app_private.export_download d where d.id = v_download.id;
@@ -8271,13 +8349,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.sweep_unended_downloads() OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.sweep_unended_downloads(of_clinic uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION sweep_unended_downloads(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION sweep_unended_downloads(of_clinic uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.sweep_unended_downloads() IS 'Audits as cut short (download_cut_short, its detail saying endNeverCame) every download begun more than a day ago whose end never came (the server stopped mid-file, or could not reach the database at its end), taking its row of app_private.export_download; returns how many. A day is far beyond a download: the server tells every end it streams, whole or not, and a clinic''s whole storage budget (2,048 MB by default) goes out within a day at 25 kB/s (the server sets no deadline of its own: a client reading slower still, or stalling, for more than a day has its download audited so, and what it reads after is not). The clinics'' chains are taken in the order of their ids; a row whose end is being told meanwhile is left to it. Run hourly by report_export__expire (worker/crontab).';
+COMMENT ON FUNCTION app_private.sweep_unended_downloads(of_clinic uuid) IS 'Audits as cut short (download_cut_short, its detail saying endNeverCame) every download of clinic `of_clinic` (every clinic''s when null) begun more than a day ago whose end never came (the server stopped mid-file, or could not reach the database at its end), taking its row of app_private.export_download; returns how many. A day is far beyond a download: the server tells every end it streams, whole or not, and a clinic''s whole storage budget (2,048 MB by default) goes out within a day at 25 kB/s (the server sets no deadline of its own: a client reading slower still, or stalling, for more than a day has its download audited so, and what it reads after is not). The clinics'' chains are taken in the order of their ids; a row whose end is being told meanwhile is left to it. Called by sweep_exports (report_export__expire, hourly: worker/crontab) for one clinic at a time.';
 
 
 --
@@ -25242,10 +25320,10 @@ REVOKE ALL ON FUNCTION app_private.export_to_change(export_id uuid) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION fail_abandoned_exports(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION fail_abandoned_exports(of_clinic uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.fail_abandoned_exports() FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.fail_abandoned_exports(of_clinic uuid) FROM PUBLIC;
 
 
 --
@@ -25774,10 +25852,17 @@ REVOKE ALL ON FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, k
 
 
 --
--- Name: FUNCTION sweep_unended_downloads(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: PROCEDURE sweep_exports(INOUT expired integer, INOUT abandoned integer, INOUT unended integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.sweep_unended_downloads() FROM PUBLIC;
+REVOKE ALL ON PROCEDURE app_private.sweep_exports(INOUT expired integer, INOUT abandoned integer, INOUT unended integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION sweep_unended_downloads(of_clinic uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.sweep_unended_downloads(of_clinic uuid) FROM PUBLIC;
 
 
 --
