@@ -225,6 +225,35 @@ test("an entry says what operator's command made it only for the operator's or a
   expect(await detailOfLast()).toEqual({ detail: { by: "a data fix" }, actor_user_id: null });
 });
 
+// A failed login's actor is the account when the account's own session asked (a wrong current password at POST
+// /auth/password), no one when anyone could have typed the phone. A password change the address throttle refused was
+// asked by the account's session too, but its entry (address_throttled) named no one, as a stranger's guess at the phone:
+// a stolen cookie trying the password from a throttled network was not among what its person's session did (000NNN)
+test("a password change the address throttle refuses is the act of the session's account, as a wrong current password is; a login from such an address is no one's", async () => {
+  const member = await addMember(clinic.clinicId, await createUser(), "receptionist");
+  const throttled = async () => {
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    await rootPool().query("insert into app_private.login_failure (ip, phone) select $1::inet, '+255700000000' from generate_series(1, 20)", [ip]);
+    return ip;
+  };
+  const entryFrom = async (ip: string) =>
+    (await rootPool().query(
+      "select detail ->> 'reason' as reason, record_id, actor_user_id from app_public.audit_log where action = 'login_failed' and detail ->> 'ip' = $1",
+      [ip],
+    )).rows;
+  const changedFrom = await throttled();
+  const answer = await committedAs(await openSession(member.userId, clinic.clinicId), async (c) =>
+    (await c.query("select app_hidden.change_password($1, 'a new long password', $2::inet) as result", [member.password, changedFrom])).rows[0].result);
+  expect(answer).toEqual({ status: "invalid" });
+  expect(await entryFrom(changedFrom)).toEqual([{ reason: "address_throttled", record_id: member.userId, actor_user_id: member.userId }]);
+  // a login is no session's: whoever typed the phone (its password not checked, no account named)
+  const loggedInFrom = await throttled();
+  const login = await committedAs("", async (c) =>
+    (await c.query("select app_hidden.login($1, $2, null, $3::inet, 'jest', interval '1 hour') as result", [member.phone, member.password, loggedInFrom])).rows[0].result);
+  expect(login.status).toBe("invalid");
+  expect(await entryFrom(loggedInFrom)).toEqual([{ reason: "address_throttled", record_id: null, actor_user_id: null }]);
+});
+
 // A statement of any table's rows in several clinics (an operator's data fix, a maintenance job's) wrote each row's entry
 // as it reached the row, each chain's head locked until commit, while an act ending a person's sessions in those clinics
 // (a deactivation here; a login's cap, a password change, a reset) takes the heads in the order of their ids: each held a
