@@ -3761,8 +3761,12 @@ begin
   perform app_private.write_audit(null, 'login_failed', 'user', audit_failed_login.user_id, null, null,
     jsonb_build_object('phone', audit_failed_login.phone, 'ip', audit_failed_login.ip, 'reason', audit_failed_login.reason)
       || audit_failed_login.extra,
-    -- the account did it only if it is known to have: the right password, or its own session
-    case when audit_failed_login.reason in ('locked', 'inactive', 'not_a_member', 'password_change_refused', 'switch_not_a_member') then audit_failed_login.user_id end);
+    -- the account did it only if it is known to have: the right password, or its own session (a password change,
+    -- whatever refused it: a wrong current password, or its address throttled; a switch)
+    case when audit_failed_login.reason in ('locked', 'inactive', 'not_a_member', 'password_change_refused', 'switch_not_a_member')
+           or audit_failed_login.user_id = (select s.user_id from app_private.session s
+                                             where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now())
+         then audit_failed_login.user_id end);
 end;
 $$;
 
@@ -3773,7 +3777,7 @@ ALTER FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, 
 -- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused, switch_not_a_member: a switch to a clinic it is not a member of), else no one. A not_a_member login (the right password naming a clinic the account is not an active member of, counted against neither the address nor the account) is written once a quarter of an hour an account (user_secret.not_a_member_audited_at), as a session''s switch_not_a_member is (switch_clinic), not one a request.';
+COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own live session asked (password_change_refused, switch_not_a_member: a switch to a clinic it is not a member of; and address_throttled for a password change from an address the throttle refuses), else no one (a login, which no session asks). A not_a_member login (the right password naming a clinic the account is not an active member of, counted against neither the address nor the account) is written once a quarter of an hour an account (user_secret.not_a_member_audited_at), as a session''s switch_not_a_member is (switch_clinic), not one a request.';
 
 
 --

@@ -228,7 +228,7 @@ test("an entry says what operator's command made it only for the operator's or a
 // A failed login's actor is the account when the account's own session asked (a wrong current password at POST
 // /auth/password), no one when anyone could have typed the phone. A password change the address throttle refused was
 // asked by the account's session too, but its entry (address_throttled) named no one, as a stranger's guess at the phone:
-// a stolen cookie trying the password from a throttled network was not among what its person's session did (000NNN)
+// a stolen cookie trying the password from a throttled network was not among what its person's session did (000507)
 test("a password change the address throttle refuses is the act of the session's account, as a wrong current password is; a login from such an address is no one's", async () => {
   const member = await addMember(clinic.clinicId, await createUser(), "receptionist");
   const throttled = async () => {
