@@ -214,6 +214,61 @@ test.each([
   }
 });
 
+test("an import of visits and of their invoices run again, keyed by idempotency key, skips the rows it made: an upcoming visit is not a double booking of itself, an invoice not a second one of its visit (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const invoice = await createIssuedInvoice(clinic, "1000"); // PAT-000001, SRV-000001, VIS-000001 (in progress), INV-000001
+  const doctor = clinic.members.doctor.membershipId;
+  // the old system's numbers as idempotency keys: the invoice's set by the operator, as its import would have
+  await rootPool().query("update app_public.invoice set idempotency_key = 'old-inv-1' where id = $1", [invoice.id]);
+  const importing = () => rootPool().query(
+    `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at, idempotency_key)
+     select $1, i.patient_id, $2, date_trunc('hour', now()) + interval '1 day', 'old-visit-1' from app_public.invoice i where i.id = $3
+     on conflict (clinic_id, idempotency_key) do nothing returning code`, [clinicId, doctor, invoice.id]);
+  expect((await importing()).rows).toEqual([{ code: "VIS-000002" }]);
+  // run again: the visit is there (scheduled, the same patient, doctor and minute), skipped
+  expect((await importing()).rows).toEqual([]);
+  const { rows: invoices } = await rootPool().query(
+    `insert into app_public.invoice (clinic_id, patient_id, visit_id, idempotency_key)
+     select clinic_id, patient_id, visit_id, 'old-inv-1' from app_public.invoice where id = $1
+     on conflict (clinic_id, idempotency_key) do nothing returning code`, [invoice.id]);
+  expect(invoices).toEqual([]);
+  // and the next ones follow without a gap
+  const { rows: [next] } = await rootPool().query(
+    `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) select $1, i.patient_id, $2, date_trunc('hour', now()) + interval '2 days'
+     from app_public.invoice i where i.id = $3 returning code`, [clinicId, doctor, invoice.id]);
+  expect(next.code).toBe("VIS-000003");
+  const { rows: [nextInvoice] } = await rootPool().query(
+    "insert into app_public.invoice (clinic_id, patient_id) select clinic_id, patient_id from app_public.invoice where id = $1 returning code", [invoice.id]);
+  expect(nextInvoice.code).toBe("INV-000002");
+});
+
+test("an import of refunds run again skips a refund it made of all that was left of its payment: the refund does not count against itself (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const { rows: [payment] } = await rootPool().query(
+    "insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key) values ($1, $2, 100, 'cash', 'old-pay-1') returning id",
+    [clinicId, invoice.id]);
+  // the old system's refund of the whole payment, imported, then the import run again
+  const refunding = () => rootPool().query(
+    `insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key)
+     values ($1, $2, $3, 100, 'cash', 'Returned', 'old-ref-1') on conflict (clinic_id, idempotency_key) do nothing returning code`,
+    [clinicId, payment.id, invoice.id]);
+  expect((await refunding()).rows).toEqual([{ code: "REF-000001" }]);
+  expect((await refunding()).rows).toEqual([]);
+  // a refund past what is left is still refused
+  await expect(rootPool().query(
+    "insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason) values ($1, $2, $3, 1, 'cash', 'Again')",
+    [clinicId, payment.id, invoice.id])).rejects.toThrow(/at most what is left of the payment/);
+  // and the clinic's next refund follows without a gap
+  await committedAs(await cashierSession(clinic), async (c) => {
+    const { rows: [next] } = await c.query("select id from app_public.record_payment($1, 100, 'cash')", [invoice.id]);
+    const { rows: [refund] } = await c.query("select code from app_public.refund_payment($1, 10, 'Change')", [next.id]);
+    expect(refund.code).toBe("REF-000002");
+  });
+});
+
 test("codes grow past six digits instead of wrapping", async () => {
   const { clinicId } = await createClinic();
   await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAY', 999999)", [clinicId]);
