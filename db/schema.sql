@@ -9930,9 +9930,11 @@ begin
     -- visit in flight is waited for there
     select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
     perform app_private.check_visit_billable(new, v_visit);
-    -- another than this one (a draft's update names its own)
+    -- another than this one (a draft's update names its own), nor the invoice of this one's idempotency key, which this
+    -- insert does not make (ON CONFLICT skips it, or it fails on the key: an import run again)
     select * into v_live from app_public.invoice i
-    where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' and i.id <> new.id limit 1;
+    where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' and i.id <> new.id
+      and (i.idempotency_key = new.idempotency_key) is not true limit 1;
     if found then
       raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
         case when v_live.status = 'draft' then 'bill the visit''s services added since on it (billUnbilledServices), or add lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
@@ -9951,7 +9953,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: one with another live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment); a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND) (check_visit_billable, checked again after the invoice''s audit entry by tg_invoice__visit_billable, a change of the visit in flight committed). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: one with another live invoice CONFLICT naming it (not the invoice of its idempotency key, which the insert does not make: ON CONFLICT skips it, or it fails on the key) (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment); a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND) (check_visit_billable, checked again after the invoice''s audit entry by tg_invoice__visit_billable, a change of the visit in flight committed). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise).';
 
 
 --
@@ -11437,7 +11439,10 @@ begin
   select * into v_payment from app_public.payment p where p.clinic_id = new.clinic_id and p.id = new.payment_id for update;
   if found and ((new.invoice_id, new.method) is distinct from (v_payment.invoice_id, v_payment.method)
       or new.amount > v_payment.amount - (select coalesce(sum(r.amount), 0) from app_public.refund r
-                                           where r.clinic_id = new.clinic_id and r.payment_id = new.payment_id)) then
+                                           where r.clinic_id = new.clinic_id and r.payment_id = new.payment_id
+                                             -- not the refund of this one's id or idempotency key, which this insert
+                                             -- does not make (ON CONFLICT skips it, or it fails on the key or id)
+                                             and (r.id = new.id or r.idempotency_key = new.idempotency_key) is not true)) then
     raise exception 'A refund is of its payment''s invoice, in its method, and at most what is left of the payment.' using errcode = 'CINVL';
   end if;
   -- given back after the money was taken, and not ahead of now, whoever writes it (000449): refund_payment gives it now
@@ -11455,7 +11460,7 @@ ALTER FUNCTION app_private.tg_refund__of_its_payment() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_refund__of_its_payment(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_refund__of_its_payment() IS 'BEFORE INSERT: a refund is of its payment''s invoice, in its method, and at most what is left of the payment, the payment locked (INVALID_INPUT; refund_payment tells REFUND_EXCEEDS_PAYMENT first, with what is left): the rule held for a refund written other than by refund_payment (an operator''s psql); and it is given back from its payment''s receipt to now (000449): not more than 5 minutes ahead nor more than 5 minutes before the payment was received (INVALID_INPUT), and within those minutes given back now, or when the payment was received.';
+COMMENT ON FUNCTION app_private.tg_refund__of_its_payment() IS 'BEFORE INSERT: a refund is of its payment''s invoice, in its method, and at most what is left of the payment (the refund of its id or idempotency key not counted: the insert does not make it, an import run again skips it), the payment locked (INVALID_INPUT; refund_payment tells REFUND_EXCEEDS_PAYMENT first, with what is left): the rule held for a refund written other than by refund_payment (an operator''s psql); and it is given back from its payment''s receipt to now (000449): not more than 5 minutes ahead nor more than 5 minutes before the payment was received (INVALID_INPUT), and within those minutes given back now, or when the payment was received.';
 
 
 --
@@ -11896,10 +11901,12 @@ declare
   v_code text;
   v_id uuid;
 begin
-  -- the minute as the index bins it
+  -- the minute as the index bins it; not the visit of this one's idempotency key, which this insert does not make (ON
+  -- CONFLICT skips it, or it fails on the key: an import run again), nor this one
   select v.code, v.id into v_code, v_id from app_public.visit v
   where v.clinic_id = new.clinic_id and v.patient_id = new.patient_id and v.doctor_id = new.doctor_id
     and v.status in ('scheduled', 'checked_in', 'in_progress') and v.id <> new.id
+    and (v.idempotency_key = new.idempotency_key) is not true
     and date_bin('00:01:00', v.scheduled_at, '2000-01-01 00:00:00+00') = date_bin('00:01:00', new.scheduled_at, '2000-01-01 00:00:00+00')
   limit 1;
   if found then
@@ -11917,7 +11924,7 @@ ALTER FUNCTION app_private.tg_visit__booked_once() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__booked_once(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPDATE of the patient, doctor or time of an open visit (a status never opens a visit again): CONFLICT naming the open visit of that patient with that doctor in that minute, if there is one (its id in the error''s DETAIL, the API''s extensions.visitId) (visit_patient_booked_once refuses two made at the same moment).';
+COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPDATE of the patient, doctor or time of an open visit (a status never opens a visit again): CONFLICT naming the open visit of that patient with that doctor in that minute, if there is one, other than the visit of its idempotency key, which the insert does not make (ON CONFLICT skips it, or it fails on the key: an import run again) (its id in the error''s DETAIL, the API''s extensions.visitId) (visit_patient_booked_once refuses two made at the same moment).';
 
 
 --

@@ -214,7 +214,7 @@ test.each([
   }
 });
 
-test("an import of visits and of their invoices run again, keyed by idempotency key, skips the rows it made: an upcoming visit is not a double booking of itself, an invoice not a second one of its visit (000NNN)", async () => {
+test("an import of visits and of their invoices run again, keyed by idempotency key, skips the rows it made: an upcoming visit is not a double booking of itself, an invoice not a second one of its visit (000508)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const invoice = await createIssuedInvoice(clinic, "1000"); // PAT-000001, SRV-000001, VIS-000001 (in progress), INV-000001
@@ -243,7 +243,7 @@ test("an import of visits and of their invoices run again, keyed by idempotency 
   expect(nextInvoice.code).toBe("INV-000002");
 });
 
-test("an import of refunds run again skips a refund it made of all that was left of its payment: the refund does not count against itself (000NNN)", async () => {
+test("an import of refunds run again skips a refund it made of all that was left of its payment: the refund does not count against itself (000508)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const invoice = await createIssuedInvoice(clinic, "1000");
