@@ -5,7 +5,7 @@
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, beginAs, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, beginAs, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { outcome, trackBackend, waitsFor } from "../support/locks.ts";
 
 afterAll(closeRootPool);
@@ -267,6 +267,152 @@ test("an import of refunds run again skips a refund it made of all that was left
     const { rows: [refund] } = await c.query("select code from app_public.refund_payment($1, 10, 'Change')", [next.id]);
     expect(refund.code).toBe("REF-000002");
   });
+});
+
+test("an import of invoices, payments and refunds run again once their day is closed (inserted closed by the import) skips the rows it made; a new payment or refund of that day is still refused DAY_CLOSED (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  // an operator's import of a till's records (psql, every trigger on), keyed by the old system's numbers, each
+  // statement ON CONFLICT DO NOTHING so that the whole script may be sent again after a failure halfway
+  const script = [
+    `insert into app_public.patient (clinic_id, first_name, last_name, idempotency_key) values ($1, 'Imported', 'Patient', 'old-pat-1')
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    `insert into app_public.invoice (clinic_id, patient_id, idempotency_key)
+     select $1, p.id, 'old-inv-1' from app_public.patient p where p.clinic_id = $1 and p.idempotency_key = 'old-pat-1'
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    `insert into app_public.invoice_line (clinic_id, invoice_id, description, quantity, unit_price, idempotency_key)
+     select $1, i.id, 'Consultation', 1, 100, 'old-line-1' from app_public.invoice i where i.clinic_id = $1 and i.idempotency_key = 'old-inv-1'
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    `update app_public.invoice set status = 'issued' where clinic_id = $1 and idempotency_key = 'old-inv-1' and status = 'draft'`,
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key)
+     select $1, i.id, 100, 'cash', 'old-pay-1' from app_public.invoice i where i.clinic_id = $1 and i.idempotency_key = 'old-inv-1'
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    `insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key)
+     select $1, p.id, p.invoice_id, 100, 'cash', 'Returned', 'old-ref-1' from app_public.payment p where p.clinic_id = $1 and p.idempotency_key = 'old-pay-1'
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key)
+     select $1, i.id, 100, 'card', 'old-pay-2' from app_public.invoice i where i.clinic_id = $1 and i.idempotency_key = 'old-inv-1'
+     on conflict (clinic_id, idempotency_key) do nothing`,
+    // and the till's cash-up of the day, inserted closed
+    `insert into app_public.daily_reconciliation (clinic_id, business_date, status, counted_cash, counted_card)
+     select $1, p.business_date, 'closed', 0, 100 from app_public.payment p where p.clinic_id = $1 and p.idempotency_key = 'old-pay-1'
+     on conflict (clinic_id, business_date) do nothing`,
+  ];
+  const importing = async () => {
+    for (const statement of script) await rootPool().query(statement, [clinicId]);
+  };
+  const made = () => rootPool().query(
+    `select kind, array_agg(code order by code) as codes from (
+       select 'invoice' as kind, code from app_public.invoice where clinic_id = $1
+       union all select 'payment', code from app_public.payment where clinic_id = $1
+       union all select 'refund', code from app_public.refund where clinic_id = $1) c
+     group by kind order by kind`, [clinicId]);
+  await importing();
+  const { rows: [day] } = await rootPool().query(
+    "select business_date::text as date, status, expected_cash, expected_card from app_public.daily_reconciliation where clinic_id = $1", [clinicId]);
+  expect(day).toMatchObject({ status: "closed", expected_cash: "0.000", expected_card: "100.000" });
+  const before = (await made()).rows;
+  expect(before).toEqual([
+    { kind: "invoice", codes: ["INV-000001"] },
+    { kind: "payment", codes: ["PAY-000001", "PAY-000002"] },
+    { kind: "refund", codes: ["REF-000001"] },
+  ]);
+  // run again, the day closed since: every row is there, skipped
+  await importing();
+  expect((await made()).rows).toEqual(before);
+  // a new payment or refund of that day, by the import or the API, is still refused
+  await expect(rootPool().query(
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key)
+     select $1, i.id, 10, 'cash', 'old-pay-3' from app_public.invoice i where i.clinic_id = $1 and i.idempotency_key = 'old-inv-1'
+     on conflict (clinic_id, idempotency_key) do nothing`, [clinicId])).rejects.toMatchObject({ code: "CDAYC" });
+  await expect(rootPool().query(
+    `insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key)
+     select $1, p.id, p.invoice_id, 10, 'card', 'Returned', 'old-ref-2' from app_public.payment p where p.clinic_id = $1 and p.idempotency_key = 'old-pay-2'
+     on conflict (clinic_id, idempotency_key) do nothing`, [clinicId])).rejects.toMatchObject({ code: "CDAYC" });
+  // an import whose ON CONFLICT updates the payment there is judged as that update: the day is closed
+  await expect(rootPool().query(
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key)
+     select $1, i.id, 100, 'card', 'old-pay-2' from app_public.invoice i where i.clinic_id = $1 and i.idempotency_key = 'old-inv-1'
+     on conflict (clinic_id, idempotency_key) do update set method = 'cash'`, [clinicId])).rejects.toMatchObject({ code: "CDAYC" });
+  // and a cashier's refund of it through the API
+  await expect(committedAs(await cashierSession(clinic), (c) => c.query(
+    "select app_public.refund_payment(id, 10, 'Change') from app_public.payment where idempotency_key = 'old-pay-2'"))).rejects.toMatchObject({ code: "CDAYC" });
+});
+
+test("an import of payments run again once their invoice's patient was deleted skips the payments it made; a new payment of that invoice is still refused (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const importing = (key: string) => rootPool().query(
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, idempotency_key)
+     select $1, i.id, i.total, 'cash', $3 from app_public.invoice i where i.id = $2
+     on conflict (clinic_id, idempotency_key) do nothing returning code`, [clinicId, invoice.id, key]);
+  expect((await importing("old-pay-1")).rows).toEqual([{ code: "PAY-000001" }]);
+  // the invoice paid, its visit completed and its patient deleted since; then the import run again
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [invoice.visitId]);
+  await rootPool().query("update app_public.patient set deleted_at = now() where id = (select patient_id from app_public.invoice where id = $1)", [invoice.id]);
+  expect((await importing("old-pay-1")).rows).toEqual([]);
+  // a payment not there is still refused
+  await expect(importing("old-pay-2")).rejects.toThrow(/This patient was deleted/);
+});
+
+test("an import of invoice lines run again once their invoice was issued skips the lines it made; a new line of that invoice is still refused (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const patient = await createPatient(clinicId);
+  const service = await createService(clinicId, "100");
+  const { rows: [invoice] } = await rootPool().query(
+    "insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-inv-1') returning id", [clinicId, patient.id]);
+  // a line of the catalog's service, its description and price the service's, and one typed
+  const importing = (keys: [string, string]) => rootPool().query(
+    `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, idempotency_key)
+     values ($1, $2, $3, null, 1, null, $4), ($1, $2, null, 'Bandage', 2, 5, $5)
+     on conflict (clinic_id, idempotency_key) do nothing returning description`, [clinicId, invoice.id, service.id, ...keys]);
+  expect((await importing(["old-line-1", "old-line-2"])).rows).toHaveLength(2);
+  await rootPool().query("update app_public.invoice set status = 'issued' where id = $1", [invoice.id]);
+  // run again once the invoice is issued: both lines are there, skipped
+  expect((await importing(["old-line-1", "old-line-2"])).rows).toEqual([]);
+  // a line not there is still refused
+  await expect(importing(["old-line-1", "old-line-3"])).rejects.toThrow(/The lines of an issued invoice never change/);
+  const { rows } = await rootPool().query("select subtotal from app_public.invoice where id = $1", [invoice.id]);
+  expect(rows).toEqual([{ subtotal: expect.stringMatching(/^110\.00/) }]);
+});
+
+test("an import of visits' services run again once the visit was completed, or the service made inactive, skips the services it made; a new one is still refused (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const visit = await createVisit(clinic, "in_progress");
+  const service = await createService(clinicId, "100");
+  const importing = (key: string) => rootPool().query(
+    `insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, idempotency_key) values ($1, $2, $3, 2, $4)
+     on conflict (clinic_id, idempotency_key) do nothing returning unit_price`, [clinicId, visit.id, service.id, key]);
+  expect((await importing("old-vs-1")).rows).toEqual([{ unit_price: "100.000" }]);
+  // the service made inactive since: run again, skipped; a new one of it refused
+  await rootPool().query("update app_public.service set is_active = false where id = $1", [service.id]);
+  expect((await importing("old-vs-1")).rows).toEqual([]);
+  await expect(importing("old-vs-2")).rejects.toThrow(/not in this clinic's active catalog/);
+  // the visit completed since: run again, skipped; a new one refused
+  await rootPool().query("update app_public.service set is_active = true where id = $1", [service.id]);
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]);
+  expect((await importing("old-vs-1")).rows).toEqual([]);
+  await expect(importing("old-vs-2")).rejects.toThrow(/The services of a completed visit are frozen/);
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.visit_service where visit_id = $1", [visit.id]);
+  expect(rows).toEqual([{ n: 1 }]);
+});
+
+test("an import of invoices run again once their visit was called off (the invoice voided first) skips the invoices it made; a new invoice of that visit is still refused (000NNN)", async () => {
+  const clinic = await createClinic();
+  const { clinicId } = clinic;
+  const visit = await createVisit(clinic);
+  const importing = (key: string) => rootPool().query(
+    `insert into app_public.invoice (clinic_id, patient_id, visit_id, idempotency_key) values ($1, $2, $3, $4)
+     on conflict (clinic_id, idempotency_key) do nothing returning code`, [clinicId, visit.patientId, visit.id, key]);
+  expect((await importing("old-inv-1")).rows).toEqual([{ code: "INV-000001" }]);
+  // the old system's invoice void, its visit cancelled; then the import run again
+  await rootPool().query("update app_public.invoice set status = 'void', void_reason = 'Billed by mistake' where clinic_id = $1", [clinicId]);
+  await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Patient called' where id = $1", [visit.id]);
+  expect((await importing("old-inv-1")).rows).toEqual([]);
+  await expect(importing("old-inv-2")).rejects.toThrow(/A cancelled visit is not invoiced/);
 });
 
 test("codes grow past six digits instead of wrapping", async () => {
