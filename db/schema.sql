@@ -8715,6 +8715,17 @@ begin
           and (d.closed_at is null or v_at < d.closed_at)))
   order by d.business_date = any (v_days) desc
   limit 1;
+  -- not a row with the id or idempotency key of one of its table's rows of the clinic, which this insert does not make
+  -- (ON CONFLICT skips it, or it fails on the key or id: an import run again once its day was closed); that row is
+  -- held for key share by tg__number_given_back, so it keeps them until this insert ends. Read only for a row the day
+  -- refuses: a payment of an open day reads nothing more
+  if found and tg_op = 'INSERT' and (case tg_table_name
+       when 'payment' then exists (select from app_public.payment t
+                                   where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key))
+       else exists (select from app_public.refund t
+                    where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key)) end) then
+    return new;
+  end if;
   -- naming the day, and who reopens it (it said neither)
   if found and v_closed.business_date = any (v_days) then
     raise exception 'The business day % is closed: its payments and refunds can no longer change, unless an owner reopens it.', v_closed.business_date
@@ -8734,7 +8745,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on). An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through on any day, and locks none (000459).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on). An update that changes nothing (a form saved back as it is: changes_nothing_but_stamps) goes through on any day, and locks none (000459). An insert of a row with the id or idempotency key of a payment or refund of its clinic, which it does not make (ON CONFLICT skips it, or it fails on the key: an import run again once its day was closed), is not refused DAY_CLOSED.';
 
 
 --
@@ -9929,6 +9940,13 @@ begin
     -- read again once the invoice has written the clinic's audit chain (tg_invoice__visit_billable): a change of the
     -- visit in flight is waited for there
     select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
+    -- not the invoice of this one's id or idempotency key, which this insert does not make (ON CONFLICT skips it, or it
+    -- fails on the key or id: an import run again once the visit was called off, its invoice voided first); that
+    -- invoice held for key share by tg__number_given_back. Read only where check_visit_billable would refuse it
+    if tg_op = 'INSERT' and (v_visit.id is null or v_visit.status in ('cancelled', 'no_show') or new.patient_id is distinct from v_visit.patient_id)
+       and exists (select from app_public.invoice i where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)) then
+      return new;
+    end if;
     perform app_private.check_visit_billable(new, v_visit);
     -- another than this one (a draft's update names its own), nor the invoice of this one's idempotency key, which this
     -- insert does not make (ON CONFLICT skips it, or it fails on the key: an import run again)
@@ -9953,7 +9971,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: one with another live invoice CONFLICT naming it (not the invoice of its idempotency key, which the insert does not make: ON CONFLICT skips it, or it fails on the key) (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment); a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND) (check_visit_billable, checked again after the invoice''s audit entry by tg_invoice__visit_billable, a change of the visit in flight committed). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT, and UPDATE OF patient_id or visit_id of a draft (an issued invoice''s are tg_invoice__lifecycle''s to refuse): a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit, or a draft given one) bills the visit''s patient and records its doctor: one with another live invoice CONFLICT naming it (not the invoice of its idempotency key, which the insert does not make: ON CONFLICT skips it, or it fails on the key) (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment); a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND) (check_visit_billable, checked again after the invoice''s audit entry by tg_invoice__visit_billable, a change of the visit in flight committed; not for an insert of the id or idempotency key of an invoice of the clinic, which it does not make: an import run again once the visit was called off). A draft whose lines bill the services of its visit keeps that visit (INVALID_INPUT), and a draft''s doctor follows its visit (none once it bills none): the API''s roles write neither column, an operator''s psql does. The doctor of an invoice that bills a visit, issued or draft, is written as the visit''s alone (UPDATE OF doctor_id; INVALID_INPUT otherwise).';
 
 
 --
@@ -10299,6 +10317,7 @@ declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
   v_service_active boolean;
+  v_made app_public.invoice_line; -- the line of this one's id or idempotency key, on its issued or void invoice
   -- what the invoice comes to with this line: before its discounts, and with its tax
   v_subtotal numeric;
   v_total numeric;
@@ -10342,6 +10361,21 @@ begin
         using errcode = 'CCONF', detail = json_build_object('invoiceId', v_invoice.id)::text;
     end if;
     return new;
+  end if;
+  -- a line with the id or idempotency key of a line of its invoice, which this insert does not make (ON CONFLICT skips
+  -- it, or it fails on the key or id: an import run again once its invoice was issued): no change of the invoice's
+  -- lines, none of the checks below (a service deactivated since), its empty columns the made line's so that no
+  -- not-null constraint refuses it before ON CONFLICT looks. The invoice held above, which is not a draft, that line
+  -- keeps its key and id. Read only for a line its invoice refuses: a line of a draft reads nothing more
+  if tg_op = 'INSERT' and v_invoice.status <> 'draft' then
+    execute 'select * from app_public.invoice_line l where l.clinic_id = $1 and l.invoice_id = $2 and (l.id = $3 or l.idempotency_key = $4) limit 1'
+      into v_made using new.clinic_id, new.invoice_id, new.id, new.idempotency_key;
+    if v_made.id is not null then
+      new.description := coalesce(new.description, v_made.description);
+      new.unit_price := coalesce(new.unit_price, v_made.unit_price);
+      new.tax_rate := coalesce(new.tax_rate, v_made.tax_rate);
+      return new;
+    end if;
   end if;
   if v_invoice.status = 'void' then
     raise exception 'The lines of a void invoice never change: make a new invoice instead.' using errcode = 'CTRAN';
@@ -10395,7 +10429,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION; not an insert of a line with the id or idempotency key of one of its issued or void invoice''s, which the insert does not make: an import run again, skipped by ON CONFLICT, its empty columns the made line''s), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
 
 
 --
@@ -11333,7 +11367,7 @@ COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the 
 CREATE FUNCTION app_private.tg_payment__invoice_issued() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.include_deleted" TO 'on'
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
@@ -11345,7 +11379,15 @@ begin
     raise exception 'Issue the invoice before taking payments.' using errcode = 'CINVL';
   end if;
   if found then
-    perform app_private.refuse_deleted_patient(v_invoice.clinic_id, v_invoice.patient_id);
+    -- its patient not deleted (the patient read with the deleted ones, as refuse_deleted_patient reads it; no invoice
+    -- is deleted); not a payment with the id or idempotency key of one of the clinic's, which this insert does not make
+    -- (ON CONFLICT skips it, or it fails on the key or id: an import run again once the patient was deleted), read only
+    -- for a deleted patient's invoice
+    if (select p.deleted_at is not null from app_public.patient p where p.clinic_id = v_invoice.clinic_id and p.id = v_invoice.patient_id)
+       and not exists (select from app_public.payment t
+                       where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key)) then
+      perform app_private.refuse_deleted_patient(v_invoice.clinic_id, v_invoice.patient_id);
+    end if;
     -- dated as record_payment dates it, whoever writes it (000449); one issued before issued_at was kept: when it was made
     new.received_at := app_private.money_moved_at(new.clinic_id, new.received_at, coalesce(v_invoice.issued_at, v_invoice.created_at), 'payment');
   end if;
@@ -11360,7 +11402,7 @@ ALTER FUNCTION app_private.tg_payment__invoice_issued() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_payment__invoice_issued(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments, the invoice read once: it is not a draft (INVALID_INPUT, as record_payment tells first; the rule held for a payment written other than by record_payment, an operator''s psql), its patient is not deleted (INVALID_INPUT, refuse_deleted_patient), and the payment is dated as record_payment dates it (000449): not more than 5 minutes ahead nor more than 5 minutes before the invoice was issued (INVALID_INPUT), and within those minutes received now, or when the invoice was issued.';
+COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments, the invoice read once: it is not a draft (INVALID_INPUT, as record_payment tells first; the rule held for a payment written other than by record_payment, an operator''s psql), its patient is not deleted (INVALID_INPUT, refuse_deleted_patient; not for a payment with the id or idempotency key of one of the clinic''s, which the insert does not make: an import run again), and the payment is dated as record_payment dates it (000449): not more than 5 minutes ahead nor more than 5 minutes before the invoice was issued (INVALID_INPUT), and within those minutes received now, or when the invoice was issued.';
 
 
 --
@@ -12306,6 +12348,8 @@ declare
   v_status app_public.visit_status;
   v_price numeric;
   v_currency text;
+  v_active boolean; -- a new line's service is active and not deleted
+  v_made app_public.visit_service; -- the line of this one's id or idempotency key, on its visit
 begin
   -- The lock reads only visits the session may also update; one it may not lock is looked for
   -- again, through the select policy alone: none seen at all is NOT_FOUND. Held until commit, it
@@ -12317,6 +12361,25 @@ begin
   if not found and not exists (select from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id) then
     raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
   end if;
+  if tg_op = 'INSERT' then
+    select s.price into new.unit_price from app_public.service s
+    where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
+    v_active := found;
+    -- a line with the id or idempotency key of a line of its visit, which this insert does not make (ON CONFLICT skips
+    -- it, or it fails on the key or id: an import run again once the visit was completed, or its service made
+    -- inactive): none of the refusals below, its price the made line's so that the not-null constraint, checked
+    -- before ON CONFLICT, does not refuse it. The visit held above, that line keeps its key and id (every write of a
+    -- visit's line takes this lock). Read only for a line the refusals below would refuse
+    if v_status in ('completed', 'cancelled', 'no_show') or not v_active then
+      select * into v_made from app_public.visit_service t
+      where t.clinic_id = new.clinic_id and t.visit_id = new.visit_id and (t.id = new.id or t.idempotency_key = new.idempotency_key)
+      limit 1;
+      if found then
+        new.unit_price := v_made.unit_price;
+        return new;
+      end if;
+    end if;
+  end if;
   if v_status in ('completed', 'cancelled', 'no_show') then
     raise exception 'The services of a % visit are frozen.', app_hidden.visit_status_words(v_status) using errcode = 'CTRAN';
   end if;
@@ -12324,9 +12387,7 @@ begin
     return old;
   end if;
   if tg_op = 'INSERT' then
-    select s.price into new.unit_price from app_public.service s
-    where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
-    if not found then
+    if not v_active then
       raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
     end if;
   else
@@ -12375,7 +12436,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --

@@ -269,7 +269,7 @@ test("an import of refunds run again skips a refund it made of all that was left
   });
 });
 
-test("an import of invoices, payments and refunds run again once their day is closed (inserted closed by the import) skips the rows it made; a new payment or refund of that day is still refused DAY_CLOSED (000NNN)", async () => {
+test("an import of invoices, payments and refunds run again once their day is closed (inserted closed by the import) skips the rows it made; a new payment or refund of that day is still refused DAY_CLOSED (000509)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   // an operator's import of a till's records (psql, every trigger on), keyed by the old system's numbers, each
@@ -339,7 +339,7 @@ test("an import of invoices, payments and refunds run again once their day is cl
     "select app_public.refund_payment(id, 10, 'Change') from app_public.payment where idempotency_key = 'old-pay-2'"))).rejects.toMatchObject({ code: "CDAYC" });
 });
 
-test("an import of payments run again once their invoice's patient was deleted skips the payments it made; a new payment of that invoice is still refused (000NNN)", async () => {
+test("an import of payments run again once their invoice's patient was deleted skips the payments it made; a new payment of that invoice is still refused (000509)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const invoice = await createIssuedInvoice(clinic, "1000");
@@ -356,7 +356,7 @@ test("an import of payments run again once their invoice's patient was deleted s
   await expect(importing("old-pay-2")).rejects.toThrow(/This patient was deleted/);
 });
 
-test("an import of invoice lines run again once their invoice was issued skips the lines it made; a new line of that invoice is still refused (000NNN)", async () => {
+test("an import of invoice lines run again once their invoice was issued skips the lines it made; a new line of that invoice is still refused (000509)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const patient = await createPatient(clinicId);
@@ -378,7 +378,7 @@ test("an import of invoice lines run again once their invoice was issued skips t
   expect(rows).toEqual([{ subtotal: expect.stringMatching(/^110\.00/) }]);
 });
 
-test("an import of visits' services run again once the visit was completed, or the service made inactive, skips the services it made; a new one is still refused (000NNN)", async () => {
+test("an import of visits' services run again once the visit was completed, or the service made inactive, skips the services it made; a new one is still refused (000509)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const visit = await createVisit(clinic, "in_progress");
@@ -400,7 +400,7 @@ test("an import of visits' services run again once the visit was completed, or t
   expect(rows).toEqual([{ n: 1 }]);
 });
 
-test("an import of invoices run again once their visit was called off (the invoice voided first) skips the invoices it made; a new invoice of that visit is still refused (000NNN)", async () => {
+test("an import of invoices run again once their visit was called off (the invoice voided first) skips the invoices it made; a new invoice of that visit is still refused (000509)", async () => {
   const clinic = await createClinic();
   const { clinicId } = clinic;
   const visit = await createVisit(clinic);

@@ -338,7 +338,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.tg_clinic__currency_kept()",
         "app_private.tg_invoice_line__guard()",
         "app_private.tg_membership__declined_stays_declined()",
-        // whether the invoice's patient is deleted, read before the payment of the row's key is looked for (000NNN)
+        // whether the invoice's patient is deleted, read before the payment of the row's key is looked for (000509)
         "app_private.tg_payment__invoice_issued()",
         "app_public.audit_log_actor_name(app_public.audit_log)",
         "app_public.create_service(app_public.service)",
