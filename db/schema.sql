@@ -6121,6 +6121,54 @@ COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS
 
 
 --
+-- Name: insert_repeats_a_row(text, uuid, uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- a query per table, not one made by format(): each planned once per connection (decision 012); the row found held
+  -- for key share, so that it keeps its id and key until the insert asking ends
+  case of_table
+    when 'patient' then
+      perform from app_public.patient t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+    when 'service' then
+      perform from app_public.service t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+    when 'visit' then
+      perform from app_public.visit t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+    when 'payment' then
+      perform from app_public.payment t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+    when 'refund' then
+      perform from app_public.refund t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+    when 'invoice' then
+      perform from app_public.invoice t
+      where t.clinic_id = of_clinic and (t.id = of_id or t.idempotency_key = of_key) for key share;
+  end case;
+  return found;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text) IS 'Whether a row an insert proposes into app_public.`of_table` (patient, service, visit, payment, refund or invoice) has the id or the idempotency key of a row of that table and of clinic `of_clinic` (a deleted one too): a row the insert does not make (ON CONFLICT skips it or updates that row; a plain insert fails on the id''s or the key''s constraint), an import run again. The row found is locked FOR KEY SHARE, so that it keeps them until the insert ends: a change of its id or key in flight is waited for, and a row that then no longer has them is not found. Asked by tg__number_given_back (the number given back) and by the rules that would refuse the row as a new one (tg__money_day, tg_payment__invoice_issued, tg_invoice__defaults).';
+
+
+--
 -- Name: invite_again(uuid, uuid, app_public.member_role); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8719,11 +8767,7 @@ begin
   -- (ON CONFLICT skips it, or it fails on the key or id: an import run again once its day was closed); that row is
   -- held for key share by tg__number_given_back, so it keeps them until this insert ends. Read only for a row the day
   -- refuses: a payment of an open day reads nothing more
-  if found and tg_op = 'INSERT' and (case tg_table_name
-       when 'payment' then exists (select from app_public.payment t
-                                   where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key))
-       else exists (select from app_public.refund t
-                    where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key)) end) then
+  if found and tg_op = 'INSERT' and app_private.insert_repeats_a_row(tg_table_name, new.clinic_id, new.id, new.idempotency_key) then
     return new;
   end if;
   -- naming the day, and who reopens it (it said neither)
@@ -8857,43 +8901,14 @@ COMMENT ON FUNCTION app_private.tg__no_discount_is_zero() IS 'Trigger: a discoun
 CREATE FUNCTION app_private.tg__number_given_back() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
-declare
-  v_taken boolean;
 begin
   -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before;
-  -- the row found is held as it is (its id and key), so that the insert cannot make its row after all. A query per
-  -- table, not one made by format(): each planned once per connection (decision 012), at every row an insert makes
-  case tg_table_name
-    when 'patient' then
-      perform from app_public.patient t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-    when 'service' then
-      perform from app_public.service t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-    when 'visit' then
-      perform from app_public.visit t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-    when 'payment' then
-      perform from app_public.payment t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-    when 'refund' then
-      perform from app_public.refund t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-    when 'invoice' then
-      perform from app_public.invoice t
-      where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key) for key share;
-      v_taken := found;
-  end case;
-  if v_taken then
+  -- the row found is held as it is (its id and key), so that the insert cannot make its row after all
+  if app_private.insert_repeats_a_row(tg_table_name, new.clinic_id, new.id, new.idempotency_key) then
     update app_private.code_counter c set last_value = c.last_value - 1 where c.clinic_id = new.clinic_id and c.prefix = tg_argv[0];
   end if;
   return new;
@@ -8907,7 +8922,7 @@ ALTER FUNCTION app_private.tg__number_given_back() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__number_given_back(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__number_given_back() IS 'BEFORE INSERT on patients, services, visits, payments, refunds and invoices, just after the code is taken (tg__assign_code, its prefix the argument): a row with the id or the idempotency key of a row of its table and clinic (a deleted one too), which the insert does not make (ON CONFLICT skips it or updates that row; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before. The row found is locked FOR KEY SHARE: a change of its id or key in flight is waited for, and a row that then no longer has them gives nothing back (the row is made, with its number), so the counter is never left below a number a row holds. Invoices too, which had a function of their own.';
+COMMENT ON FUNCTION app_private.tg__number_given_back() IS 'BEFORE INSERT on patients, services, visits, payments, refunds and invoices, just after the code is taken (tg__assign_code, its prefix the argument): a row with the id or the idempotency key of a row of its table and clinic (a deleted one too), which the insert does not make (ON CONFLICT skips it or updates that row; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before. The row found (insert_repeats_a_row) is locked FOR KEY SHARE: a change of its id or key in flight is waited for, and a row that then no longer has them gives nothing back (the row is made, with its number), so the counter is never left below a number a row holds. Invoices too, which had a function of their own.';
 
 
 --
@@ -9944,7 +9959,7 @@ begin
     -- fails on the key or id: an import run again once the visit was called off, its invoice voided first); that
     -- invoice held for key share by tg__number_given_back. Read only where check_visit_billable would refuse it
     if tg_op = 'INSERT' and (v_visit.id is null or v_visit.status in ('cancelled', 'no_show') or new.patient_id is distinct from v_visit.patient_id)
-       and exists (select from app_public.invoice i where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)) then
+       and app_private.insert_repeats_a_row('invoice', new.clinic_id, new.id, new.idempotency_key) then
       return new;
     end if;
     perform app_private.check_visit_billable(new, v_visit);
@@ -11384,8 +11399,7 @@ begin
     -- (ON CONFLICT skips it, or it fails on the key or id: an import run again once the patient was deleted), read only
     -- for a deleted patient's invoice
     if (select p.deleted_at is not null from app_public.patient p where p.clinic_id = v_invoice.clinic_id and p.id = v_invoice.patient_id)
-       and not exists (select from app_public.payment t
-                       where t.clinic_id = new.clinic_id and (t.id = new.id or t.idempotency_key = new.idempotency_key)) then
+       and not app_private.insert_repeats_a_row('payment', new.clinic_id, new.id, new.idempotency_key) then
       perform app_private.refuse_deleted_patient(v_invoice.clinic_id, v_invoice.patient_id);
     end if;
     -- dated as record_payment dates it, whoever writes it (000449); one issued before issued_at was kept: when it was made
@@ -25508,6 +25522,13 @@ GRANT INSERT(idempotency_key) ON TABLE app_public.patient TO :DATABASE_VISITOR;
 --
 
 REVOKE ALL ON FUNCTION app_private.index_patients(patients app_public.patient[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.insert_repeats_a_row(of_table text, of_clinic uuid, of_id uuid, of_key text) FROM PUBLIC;
 
 
 --

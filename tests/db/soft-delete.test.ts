@@ -322,6 +322,9 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.bill_visit_services(app_public.invoice)",
         // create_patient's: whether a deleted patient was registered with a key (000450)
         "app_private.deleted_patient_has_key(uuid,text)",
+        // a row with the id or key of a deleted patient or service is no new row either: its number given back (000505),
+        // asked of one function since (000510)
+        "app_private.insert_repeats_a_row(text,uuid,uuid,text)",
         "app_private.invite_again(uuid,uuid,app_public.member_role)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
@@ -332,8 +335,6 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.restore(anyelement,uuid,uuid)",
         "app_private.soft_delete(anyelement,uuid,uuid)",
         "app_private.soft_deleted_row(anyelement,uuid,uuid)",
-        // a row with the id or key of a deleted patient or service is no new row either: its number given back (000505)
-        "app_private.tg__number_given_back()",
         "app_private.tg__soft_delete()",
         "app_private.tg_clinic__currency_kept()",
         "app_private.tg_invoice_line__guard()",
