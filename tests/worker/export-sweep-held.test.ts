@@ -15,6 +15,7 @@ import { workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
+import { orStillWaiting } from "../support/until.ts";
 
 holdWorkerTurnThroughThisFile();
 
@@ -92,15 +93,12 @@ async function sweepWhileHeld<T>(hold: (operator: pg.PoolClient) => Promise<unkn
   const warnings: string[] = [];
   const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, (message) => warnings.push(message));
   let run: Promise<string[]> | undefined;
-  let timer: NodeJS.Timeout | undefined;
   try {
     await operator.query("begin");
     await hold(operator);
     run = Promise.resolve(report_export__expire({}, jobHelpers(pool, 1))).then(() => warnings);
-    const outcome = await Promise.race([run, new Promise<string>((resolve) => (timer = setTimeout(resolve, 40_000, "still waiting after 40 s")))]);
-    return [outcome, await look()];
+    return [await orStillWaiting(run), await look()];
   } finally {
-    clearTimeout(timer);
     await operator.query("rollback");
     operator.release();
     await run?.catch(() => {});

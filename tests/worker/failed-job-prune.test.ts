@@ -64,7 +64,7 @@ test("an export's job that failed its last attempt is kept while the export is i
   try {
     await prune();
     expect(await kept([exportKey])).toEqual([exportKey]);
-    await rootPool().query("select from app_private.fail_abandoned_exports()"); // as report_export__expire does, hourly
+    await rootPool().query("select from app_private.fail_abandoned_exports()"); // as report_export__expire does hourly (through sweep_exports, a clinic at a time)
     const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [exported.id]);
     expect(rows).toEqual([{ status: "failed", error: `Attempt 3 of 3 failed: the export was interrupted (reference: job ${jobId})` }]);
     await prune();

@@ -13,6 +13,7 @@ import { workerPool } from "../../worker/run.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, behindTriggers, writeBehindTriggers } from "../support/fixtures.ts";
 import { trackBackend, waitsFor } from "../support/locks.ts";
+import { orStillWaiting } from "../support/until.ts";
 
 holdWorkerTurnThroughThisFile();
 
@@ -220,14 +221,12 @@ test("a clinic whose day another transaction holds for long is passed over after
   const operator = await rootPool().connect(); // an operator's close of the held clinic's June 20, not committed
   let run: Promise<string[]> | undefined;
   let outcome: string[] | string;
-  let timer: NodeJS.Timeout | undefined;
   try {
     await operator.query("begin");
     await operator.query("select app_private.lock_business_day($1, '2026-06-20', true)", [held.clinicId]);
     run = warningsOfARun("2026-06-20T22:00:00Z"); // 01:00 on June 21 in Dar es Salaam
-    outcome = await Promise.race([run, new Promise<string>((resolve) => (timer = setTimeout(resolve, 40_000, "still waiting after 40 s")))]);
+    outcome = await orStillWaiting(run);
   } finally {
-    clearTimeout(timer);
     await operator.query("rollback");
     operator.release();
     await run?.catch(() => {});
