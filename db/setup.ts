@@ -166,12 +166,16 @@ export async function refuseUnlessSuperuser(client: pg.ClientBase, why: string):
 /**
  * Refuses, before anything is read or changed, a database that pg_restore is still restoring (a session of it connected
  * there, as pg_restore names its own), naming its pid: what it has not made yet (post-data, then grants, then event
- * triggers) was not there for the start, and what the start made was in its way.
+ * triggers) was not there for the start, and what the start made was in its way. Only a session of a login that may
+ * restore it, a superuser or the owner role: any login names its own connections, and an analyst's named pg_restore
+ * had every start refused (npm start's, the worker's, and the analyst command's, their own revoke among them) for as
+ * long as it stayed connected.
  */
-async function refuseWhileRestored(client: pg.Client, databaseName: string): Promise<void> {
+async function refuseWhileRestored(client: pg.Client, databaseName: string, owner: string): Promise<void> {
   const { rows: [restoring] } = await client.query<{ pid: number }>(
-    "select min(pid) as pid from pg_stat_activity where datname = $1 and application_name = 'pg_restore' having count(*) > 0",
-    [databaseName],
+    `select min(a.pid) as pid from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+     where a.datname = $1 and a.application_name = 'pg_restore' and (r.rolsuper or r.rolname = $2) having count(*) > 0`,
+    [databaseName, owner],
   );
   if (restoring) {
     throw new Error(
@@ -199,7 +203,7 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     // took it for ClinicOps' own and set it up and ran on it all through the rest (its indexes, constraints, triggers
     // and policies, most of a large restore), its worker's writes unaudited, its seal making the audit log's event
     // triggers, which pg_restore then failed to make. Its sessions name themselves (libpq's application_name).
-    if (made) await refuseWhileRestored(client, databaseName);
+    if (made) await refuseWhileRestored(client, databaseName, roles.owner);
     const contents = made ? await databaseContents(config, databaseName) : "empty";
     if (typeof contents === "object") {
       // restored before its roles were made (a new server, pg_restore's "role … does not exist"): told to restore it again

@@ -564,6 +564,20 @@ test("holding the start lock from the maintenance database gets a start refused,
   }
 });
 
+test("an analyst's connection named pg_restore refuses no start: only a superuser's or the owner role's is a restore", async () => {
+  // any login names its own connections (application_name, a connection string's option): a start took the analyst's
+  // for a restore under way, and every start (npm start, the worker's, the analyst command's: the analyst's own revoke
+  // among them) was refused for as long as it stayed connected, "start again once pg_restore has ended"
+  const named = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password"), application_name: "pg_restore" });
+  await named.connect();
+  try {
+    expect((await rootPool().query("select count(*)::int as n from pg_stat_activity where usename = $1 and application_name = 'pg_restore'", [ANALYST])).rows).toEqual([{ n: 1 }]);
+    await expect(prepareDatabase(testConfig)).resolves.toBeUndefined();
+  } finally {
+    await named.end();
+  }
+});
+
 test("setting claims, roles or the session's user changes nothing", async () => {
   await analyst.query("select set_config('jwt.claims.clinic_id', $1, false), set_config('jwt.claims.role', 'owner', false)", [b.clinicId]);
   const { rows: sessions } = await rootPool().query("select id from app_private.session where clinic_id = $1 limit 1", [b.clinicId]);
