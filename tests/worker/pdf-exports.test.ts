@@ -1352,3 +1352,34 @@ test("an invoice's payments and refunds count with its lines against the rows a 
   expect(text).toContain("PAY-901990");
   expect(text).toContain("REF-900009");
 }, 120_000);
+
+// an invoice far past the rows a PDF prints (an operator's import billing a year's visits on one invoice) was read whole
+// before it was refused: its document of every line built by PostgreSQL and parsed by the worker (150,000 lines, 79 MB
+// of JSON, 9 to 13 s of the database and one of the worker's two slots, its memory growing with the lines), to fail
+// "at once"; its lines, payments and refunds are counted first, and the document is read only for an invoice it prints
+test("an invoice far past the rows a PDF prints is refused from its counts, without its document being read", async () => {
+  const huge = await createClinic("Huge invoice");
+  const invoice = await createIssuedInvoice(huge, "1000"); // one line
+  const lines = 150_000;
+  await writeBehindTriggers(
+    `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
+     select l.clinic_id, l.invoice_id, l.service_id, repeat('Consultation and abdominal ultrasound, ', 10) || n, l.quantity, l.unit_price, l.discount,
+            l.tax_rate, l.decimals, l.position + n
+     from app_public.invoice_line l, generate_series(1, $2::int) n where l.invoice_id = $1`,
+    [invoice.id, lines - 1],
+  );
+  const cashierOfHuge = new Browser(api);
+  await cashierOfHuge.login(huge.members.cashier.phone, huge.members.cashier.password);
+  const r = await cashierOfHuge.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoice.id });
+  const id = r.body.data.requestExport.result.rowId as string;
+  const started = Date.now();
+  await runDueJobs();
+  const took = Date.now() - started;
+  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({
+    status: "failed",
+    error: "Attempt 1 of 3 failed: the invoice has 150,000 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)",
+  });
+  // counting takes a fraction of a second; reading the document took 13 s on two cores
+  expect(took).toBeLessThan(4_000);
+}, 180_000);
