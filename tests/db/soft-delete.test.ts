@@ -319,7 +319,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       [
         "app_hidden.patients_born_named(date,text,text)",
         "app_private.audit_chain_of_person(uuid)",
-        "app_private.bill_visit_services(app_public.invoice)",
+        "app_private.bill_visit_services(app_public.invoice,uuid[])",
         // create_patient's: whether a deleted patient was registered with a key (000450)
         "app_private.deleted_patient_has_key(uuid,text)",
         // a row with the id or key of a deleted patient or service is no new row either: its number given back (000505),
