@@ -3980,10 +3980,10 @@ COMMENT ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text
 
 
 --
--- Name: bill_visit_services(app_public.invoice); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: bill_visit_services(app_public.invoice, uuid[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice) RETURNS integer
+CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice, held uuid[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
@@ -3991,6 +3991,9 @@ CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice) RETURN
 declare
   v_added integer;
 begin
+  -- the services held (hold_visit_services) before the invoice's first audited write alone: one added since, not held,
+  -- could be taken off its visit meanwhile, its removal waiting for the audit chain head this transaction holds while
+  -- its line's foreign key waited for that removal
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
   insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
@@ -3999,7 +4002,7 @@ begin
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
   join app_private.visit_service_bills b on b.clinic_id = s.clinic_id and b.visit_service_id = s.id and b.live_lines = 0
   cross join (select app_public.currency_decimals(draft.currency) as decimals) d
-  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id and s.id = any (held)
   order by s.position;
   get diagnostics v_added = row_count;
   return v_added;
@@ -4007,13 +4010,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice, held uuid[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION bill_visit_services(draft app_public.invoice, held uuid[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (counted at none in app_private.visit_service_bills; deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice, held uuid[]) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services among `held` (those app_private.hold_visit_services locked before the invoice''s first audited write) that no live invoice bills (counted at none in app_private.visit_service_bills; deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
 
 
 --
@@ -5884,6 +5887,36 @@ ALTER FUNCTION app_private.hold_for_new_password(user_id uuid) OWNER TO :DATABAS
 --
 
 COMMENT ON FUNCTION app_private.hold_for_new_password(user_id uuid) IS 'Takes what a change of the person''s password holds until commit, in the order a password change takes them: their secret, their user row, and their sessions'' turn (shared), so a login, a switch of clinic or a membership change in flight takes turns with it.';
+
+
+--
+-- Name: hold_visit_services(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.hold_visit_services(of_clinic uuid, of_visit uuid) RETURNS uuid[]
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- for share: a removal, or a change of quantity or discount, waits at its first lock (its row's), holding nothing yet
+  -- of its own statement. Not for key share, the lock the lines' foreign keys take: a change of quantity locks its row
+  -- for no key update, then the visit (tg_visit_service__snapshot), and only then its row's key (a new version), so it
+  -- would wait for this holding the visit, which a removal of another of its services waits for holding its row
+  return array(select s.id from app_public.visit_service s where s.clinic_id = of_clinic and s.visit_id = of_visit order by s.id for share);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.hold_visit_services(of_clinic uuid, of_visit uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION hold_visit_services(of_clinic uuid, of_visit uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.hold_visit_services(of_clinic uuid, of_visit uuid) IS 'Locks the services of the visit `of_visit` of clinic `of_clinic` FOR SHARE (in the order of their ids), before createInvoiceFromVisit and billUnbilledServices make their first audited write: a removal of one, or a change of its quantity or discount, in flight (its row held, waiting for the clinic''s audit chain head) is waited for first, and one to come waits for the invoice at its first lock, holding nothing of its statement, where each waited for the other (a deadlock; a lock for key share, the lines'' foreign keys'', would be waited for by a change of quantity holding the visit, which a removal waits for). Answers the ids of those it holds (none deleted meanwhile), the ones bill_visit_services may bill: a service added since, not held, is left to billUnbilledServices.';
 
 
 --
@@ -13053,6 +13086,7 @@ CREATE FUNCTION app_public.bill_unbilled_services(invoice_id uuid) RETURNS app_p
 declare
   v_invoice app_public.invoice;
   v_visit_code text;
+  v_held uuid[];
 begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not change invoices in this clinic.' using errcode = 'CFORB';
@@ -13064,6 +13098,10 @@ begin
   elsif v_invoice.visit_id is null then
     raise exception 'Invoice % bills no visit: add its lines by hand.', v_invoice.code using errcode = 'CINVL';
   elsif v_invoice.status = 'draft' then
+    -- the visit's services held first, before the invoice is locked and its lines' audit entries hold the clinic's audit
+    -- chain head, in the order a removal or a change of one takes them (its row, then the invoice of a line billing it
+    -- through the foreign key's action, then the head): waited for here, holding neither
+    v_held := app_private.hold_visit_services(v_invoice.clinic_id, v_invoice.visit_id);
     -- locked (two clicks at once add the lines once, and an issue waits); a role that changes drafts
     -- only locks none issued meanwhile: read as it is now
     select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id for update;
@@ -13079,7 +13117,7 @@ begin
       v_invoice.code, replace(v_invoice.status::text, '_', ' '), case when v_invoice.status = 'issued' then '' else ', its payments refunded' end
       using errcode = 'CTRAN';
   end if;
-  if app_private.bill_visit_services(v_invoice) = 0 then
+  if app_private.bill_visit_services(v_invoice, v_held) = 0 then
     select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;
     if not exists (select from app_public.visit_service s where s.clinic_id = v_invoice.clinic_id and s.visit_id = v_invoice.visit_id) then
       raise exception '% has no services to invoice.', coalesce(v_visit_code, 'The visit') using errcode = 'CINVL';
@@ -13705,6 +13743,7 @@ CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_
 declare
   v_visit app_public.visit;
   v_invoice app_public.invoice;
+  v_held uuid[];
 begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
@@ -13717,12 +13756,16 @@ begin
   if v_visit.status in ('cancelled', 'no_show') then
     raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
   end if;
-  if not exists (select 1 from app_public.visit_service s where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id) then
+  -- the visit's services held before the invoice's first audited write (its insert): a removal or a change of one in
+  -- flight (which holds its row, then waits for the clinic's audit chain head) is waited for here, holding no head, and
+  -- one to come waits for this invoice; then asked whether any is left
+  v_held := app_private.hold_visit_services(v_visit.clinic_id, v_visit.id);
+  if cardinality(v_held) = 0 then
     raise exception 'This visit has no services to invoice.' using errcode = 'CINVL';
   end if;
   insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
   returning * into v_invoice;
-  perform app_private.bill_visit_services(v_invoice);
+  perform app_private.bill_visit_services(v_invoice, v_held);
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
@@ -23921,6 +23964,20 @@ ALTER TABLE app_public.invoice ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.invoice_line ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: visit_service lock_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY lock_billing ON app_public.visit_service FOR UPDATE TO :DATABASE_OWNER USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice))) WITH CHECK (false);
+
+
+--
+-- Name: POLICY lock_billing ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY lock_billing ON app_public.visit_service IS 'Whoever may invoice may lock the clinic''s visit services (app_private.hold_visit_services, run as the owner), as billing them does, and change none: its check lets no row through, the other update policies decide.';
+
+
+--
 -- Name: membership; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25091,10 +25148,10 @@ REVOKE ALL ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action t
 
 
 --
--- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION bill_visit_services(draft app_public.invoice, held uuid[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.bill_visit_services(draft app_public.invoice, held uuid[]) FROM PUBLIC;
 
 
 --
@@ -25445,6 +25502,13 @@ REVOKE ALL ON FUNCTION app_private.hold_account(user_id uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.hold_for_new_password(user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION hold_visit_services(of_clinic uuid, of_visit uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.hold_visit_services(of_clinic uuid, of_visit uuid) FROM PUBLIC;
 
 
 --

@@ -1,6 +1,6 @@
 /**
  * Billing a visit while its services change, at once: the invoice holds the visit's services before its first audited
- * write (000NNN), so a service taken off the visit, or its quantity changed, and createInvoiceFromVisit or
+ * write (000511), so a service taken off the visit, or its quantity changed, and createInvoiceFromVisit or
  * billUnbilledServices take turns instead of deadlocking ("deadlock detected", one of them undone). The change had the
  * service row and waited for the clinic's audit chain head, which the invoice held as its line's foreign key waited for
  * that row.
