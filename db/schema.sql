@@ -13108,6 +13108,13 @@ begin
     if not found then
       select * into v_invoice from app_public.invoice i
       where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
+    else
+      -- and those added while it waited for the draft (a line being typed on it, another click), held too without
+      -- waiting: one being changed now holds its row, then the visit, and may wait for this draft (a removal of another
+      -- service that the draft bills, holding the visit): skipped, left to the next call as one added after
+      v_held := v_held || array(select s.id from app_public.visit_service s
+                                where s.clinic_id = v_invoice.clinic_id and s.visit_id = v_invoice.visit_id and s.id <> all (v_held)
+                                order by s.id for share skip locked);
     end if;
   end if;
   if v_invoice.status = 'void' then

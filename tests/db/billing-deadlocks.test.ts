@@ -8,7 +8,7 @@
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
-import { atOnce, outcome, whileHolding } from "../support/locks.ts";
+import { atOnce, outcome, underWay, whileHolding } from "../support/locks.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -117,5 +117,27 @@ describe("a visit's service changed while the visit is billed", () => {
     expect(change).toEqual([]);
     expect(bill).toBe("CINVL");
     expect(await billed(visitId)).toEqual({ invoices: [], services: [] });
+  });
+});
+
+describe("a service added while billUnbilledServices waits for its draft", () => {
+  // the services are held before the draft's lock, and only those held were billed: one added and committed while the
+  // draft was locked (a line being typed on it, another click) was left out, "Every service of VIS-… is billed already."
+  test("is billed on the draft too (000512)", async () => {
+    const { visitId, services: [one] } = await visitWith(1);
+    const cashier = () => openSession(clinic.members.cashier.userId, clinic.clinicId);
+    const draft = await committedAs(await cashier(), async (c) => (await createFrom(visitId)(c)).rows[0].id as string);
+    const { two, answer } = await whileHolding("select from app_public.invoice where id = $1 for update", [draft], async (held) => {
+      const { result } = await underWay("select id as result from app_public.bill_unbilled_services($1)", [draft], await cashier());
+      if (!(await held.blocking(1))) throw new Error("billUnbilledServices was never seen waiting for its draft");
+      const added = await addService(visitId);
+      await held.release();
+      return { two: added, answer: await result };
+    });
+    expect(answer).toBe(draft);
+    expect(await billed(visitId)).toEqual({
+      invoices: [[{ service: one, quantity: 1 }, { service: two, quantity: 1 }]],
+      services: [{ id: one, quantity: 1 }, { id: two, quantity: 1 }],
+    });
   });
 });
