@@ -481,7 +481,8 @@ function mergedSelectionTooWide(selectionSets: readonly SelectionSetNode[], frag
 
 /**
  * A document over a limit, refused by that limit alone: thrown by the limits' rule as the document is entered, before
- * GraphQL's own rules have walked it, and answered by `refusedAtTheFirstBreach`. Those rules ran on over documents
+ * GraphQL's own rules have walked it (so is a refusal of another rule of ours, `refuseDocument`), and answered by
+ * `refusedAtTheFirstBreach`. Those rules ran on over documents
  * already refused, and one of them compares the fields of a selection that share a name pairwise: a 30 kB query of
  * 1,660 aliases `a` (within the token limit; anyone's, `currentUser` asked without a session too) held the event loop
  * 0.2 to 0.8 s for its refusal.
@@ -494,11 +495,16 @@ class LimitBreach extends Error {
   }
 }
 
+/** Refuses the document being validated with `refusal` alone, before GraphQL's own rules walk it (a validation rule's `Document`). */
+export function refuseDocument(refusal: GraphQLError): never {
+  throw new LimitBreach(refusal);
+}
+
 function limitsRule(limits: RequestLimits) {
   return (context: ValidationContext): ASTVisitor => ({
     Document(node) {
       const problem = findLimitViolation(node, context.getSchema(), limits);
-      if (problem) throw new LimitBreach(problem);
+      if (problem) refuseDocument(problem);
     },
   });
 }

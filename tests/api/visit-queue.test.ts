@@ -331,6 +331,47 @@ test("a subscription sent over HTTP is refused at once, INVALID_QUERY, saying to
   }
 });
 
+// a subscription's root field skipped (`@skip`, `@include`) passed GraphQL's validation and reached the planner, which
+// asserts a root field: an internal fault, logged with its stack, for a literal; with a variable, GraphQL's own rule
+// threw, and graphql-ws answered an error without a code
+test("a subscription whose root field carries @skip or @include is refused before it runs, INVALID_QUERY, never an internal fault", async () => {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const client = wsClientFor(desk);
+  const answers: unknown[] = [];
+  const lines = await linesLoggedBy(async () => {
+    for (const [query, variables] of [
+      ["subscription { visitQueueChanged @skip(if: true) { status } }", {}],
+      ["subscription Queue($x: Boolean!) { visitQueueChanged @include(if: $x) { status } }", { x: true }],
+      ["subscription { ... on Subscription @include(if: false) { visitQueueChanged { status } } }", {}],
+      ["subscription { ...queue } fragment queue on Subscription { visitQueueChanged @skip(if: false) { status } }", {}],
+    ] as const) {
+      const told: unknown[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      let unsubscribe = () => {};
+      // one that runs (its first event, listening) never ends by itself: 3 s, then it is completed
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 3000);
+        unsubscribe = client.subscribe<{ visitQueueChanged: { status: string | null } | null }>(
+          { query, variables },
+          {
+            next: ({ data, errors }) => void told.push(...(errors ?? []), ...(data?.visitQueueChanged ? [{ message: "an event" }] : [])),
+            error: (error) => void (told.push(...(Array.isArray(error) ? error : [error])), resolve()),
+            complete: () => resolve(),
+          },
+        );
+      });
+      clearTimeout(timer);
+      unsubscribe();
+      answers.push(told.map((error) => ({ code: (error as { extensions?: { code?: string } }).extensions?.code, message: (error as Error).message })));
+    }
+  });
+  await client.dispose();
+  const refusal = (name: string) => [{ code: "INVALID_QUERY", message: `${name} must not use @skip or @include in its top level selection: a subscription follows one field.` }];
+  expect(answers).toEqual([refusal("Anonymous subscription"), refusal('Subscription "Queue"'), refusal("Anonymous subscription"), refusal("Anonymous subscription")]);
+  expect(lines.filter((line) => line.includes('"internal_error"'))).toEqual([]);
+});
+
 /** The channel of a clinic's queue (which only the database owner, or a superuser as here, can name). */
 async function channelOf(clinicId: string): Promise<string> {
   return (await rootPool().query<{ channel: string }>("select app_private.visit_queue_channel($1) as channel", [clinicId])).rows[0].channel;
