@@ -782,6 +782,80 @@ describe("services of a visit", () => {
     });
   });
 
+  // a price change in flight (its service row and the clinic's audit chain held until it commits): a doctor's line of
+  // that service waited for it (for the chain, in its audit entry) and was then written at the price the change had
+  // replaced, read before it waited; and a quantity raised so was at the old price after the new one committed (000NNN)
+  describe("and a price change of their service at the same moment", () => {
+    const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
+    const RAISE = "update app_public.visit_service set quantity = 3 where id = $1 returning quantity, unit_price";
+    const REPRICE = "update app_public.service set price = 8000 where id = $1";
+
+    test("a service added while its price is being changed waits for the change and is charged the new price, as the history says", async () => {
+      const own = await createClinic("Price change race");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
+      await atOnce(own.members.admin, own.members.doctor, async (admin, doctor) => {
+        await admin.query(REPRICE, [service.id]);
+        const adding = outcome(doctor.query(ADD, [visit.id, service.id]));
+        expect(await waitsForLock(doctor, adding)).toBe(true);
+        await admin.query("commit");
+        expect(await adding).toEqual([{ unit_price: "8000.000" }]);
+        await doctor.query("commit");
+      });
+      const { rows } = await rootPool().query(
+        `select l.unit_price, app_public.service_price_at(s, l.created_at) as price_then
+         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
+         where l.visit_id = $1`,
+        [visit.id],
+      );
+      expect(rows).toEqual([{ unit_price: "8000.000", price_then: "8000.000" }]);
+    });
+
+    test("a quantity raised while its price is being changed waits for the change and is refused, the line kept as it was", async () => {
+      const own = await createClinic("Price change race");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
+      const { rows: made } = await rootPool().query(
+        "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+        [own.clinicId, visit.id, service.id],
+      );
+      await atOnce(own.members.admin, own.members.doctor, async (admin, doctor) => {
+        await admin.query(REPRICE, [service.id]);
+        const raising = outcome(doctor.query(RAISE, [made[0].id]));
+        expect(await waitsForLock(doctor, raising)).toBe(true);
+        await admin.query("commit");
+        expect(await raising).toBe("CINVL");
+      });
+      const { rows } = await rootPool().query("select quantity, unit_price from app_public.visit_service where id = $1", [made[0].id]);
+      expect(rows).toEqual([{ quantity: 1, unit_price: "5000.000" }]);
+    });
+
+    test("an import that has written the clinic already adds the service at the price it reads, the change then waiting for it", async () => {
+      const own = await createClinic("Price change race");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
+      const importer = await rootPool().connect();
+      const admin = await apiPool().connect();
+      try {
+        await importer.query("begin");
+        await importer.query("update app_public.visit set reason = 'imported' where id = $1", [visit.id]); // holds the chain
+        await beginAs(admin, await openSession(own.members.admin.userId, own.clinicId));
+        const changing = outcome(admin.query(REPRICE, [service.id]));
+        await until(async () => (await rootPool().query("select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query = $1", [REPRICE])).rows[0].n > 0);
+        const { rows } = await importer.query(
+          "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning unit_price",
+          [own.clinicId, visit.id, service.id],
+        );
+        expect(rows).toEqual([{ unit_price: "5000.000" }]);
+        await importer.query("commit");
+        expect(await changing).toEqual([]);
+        await admin.query("commit");
+      } finally {
+        await importer.query("rollback");
+        await admin.query("rollback");
+        importer.release();
+        admin.release();
+      }
+    });
+  });
+
   describe("and a completion at the same moment", () => {
     const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
     const COMPLETE = "update app_public.visit set status = 'completed' where id = $1 returning status";
