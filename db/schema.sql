@@ -12408,6 +12408,16 @@ begin
   if not found and not exists (select from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id) then
     raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
   end if;
+  -- a line added, or its quantity raised, holds its service for share before reading its price (below, in a statement
+  -- of its own, so read as committed once held): a change of the price, a deletion or a deactivation in flight (its row
+  -- held until it commits) is waited for and read, where the line read the price it replaced and then waited for that
+  -- change's audit chain head, added at the old price, or raised at it, after the new one had committed. A transaction
+  -- holding the clinic's audit chain head already (an operator's import) takes no lock: a change in flight waits for
+  -- that head, commits after this line and follows it, as the line read it (it would wait for this lock holding its row)
+  if (tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.quantity > old.quantity))
+     and not app_private.holds_audit_chain_head(v_line.clinic_id) then
+    perform from app_public.service s where s.clinic_id = v_line.clinic_id and s.id = v_line.service_id for share;
+  end if;
   if tg_op = 'INSERT' then
     select s.price into new.unit_price from app_public.service s
     where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
@@ -12483,7 +12493,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns; a line added or its quantity raised holds its service FOR SHARE before reading its price (unless the transaction holds the clinic''s audit chain head already), so a change of that price, a deletion or a deactivation in flight is waited for and read.';
 
 
 --
@@ -23982,6 +23992,20 @@ CREATE POLICY lock_billing ON app_public.visit_service FOR UPDATE TO :DATABASE_O
 --
 
 COMMENT ON POLICY lock_billing ON app_public.visit_service IS 'Whoever may invoice may lock the clinic''s visit services (app_private.hold_visit_services, run as the owner), as billing them does, and change none: its check lets no row through, the other update policies decide.';
+
+
+--
+-- Name: service lock_lines; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY lock_lines ON app_public.service FOR UPDATE TO :DATABASE_OWNER USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (deleted_at IS NULL) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'doctor'::app_public.member_role]) AS current_role_in))) WITH CHECK (false);
+
+
+--
+-- Name: POLICY lock_lines ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY lock_lines ON app_public.service IS 'Whoever may add services to visits may lock the clinic''s live services (tg_visit_service__snapshot, run as the owner), so a line waits for a change of its service in flight, and change none: its check lets no row through, the other update policies decide.';
 
 
 --

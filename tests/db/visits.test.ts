@@ -784,7 +784,7 @@ describe("services of a visit", () => {
 
   // a price change in flight (its service row and the clinic's audit chain held until it commits): a doctor's line of
   // that service waited for it (for the chain, in its audit entry) and was then written at the price the change had
-  // replaced, read before it waited; and a quantity raised so was at the old price after the new one committed (000NNN)
+  // replaced, read before it waited; and a quantity raised so was at the old price after the new one committed (000513)
   describe("and a price change of their service at the same moment", () => {
     const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
     const RAISE = "update app_public.visit_service set quantity = 3 where id = $1 returning quantity, unit_price";
