@@ -458,6 +458,22 @@ test("a code typed short is found first under a prefix the clinic had before too
   expect(await searchIn(renamed, "pt2")).toEqual([patel.id]);
 });
 
+// a prefix ending in a digit (B2, a clinic's second branch): "b212" was read as B-000212 alone, and B2-000012 was found by
+// "b2 12" and "b2-12" but not by the short code typed without its hyphen, as "pat12" finds PAT-000012 (000NNN)
+test("a code typed short without its hyphen is found under a prefix that ends in a digit, first", async () => {
+  const branch = await createClinic("Branch prefix clinic");
+  const before = await createPatient(branch.clinicId, { first_name: "Amani", last_name: "Abbott" });
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "B2"}' where id = $1`, [branch.clinicId]);
+  const second = await createPatient(branch.clinicId, { first_name: "Zawadi", last_name: "Zuberi", phone: "+255713000212" });
+  expect([before.code, second.code]).toEqual(["PAT-000001", "B2-000002"]);
+  for (const query of ["b22", "B22", "b2 2", "b2-2", "B2000002"]) {
+    expect({ query, first: (await searchIn(branch, query))[0] }).toEqual({ query, first: second.id });
+  }
+  // every reading of it that is a code, each found: B-000022 would be listed too, were it a code of a prefix the clinic had
+  expect(await searchIn(branch, "pat1")).toEqual([before.id]);
+  expect(await searchIn(branch, "b23")).toEqual([]);
+});
+
 // "12" or "000012", the number on a patient's card typed alone, listed PAT-000012 by name among every phone and code
 // with those digits in it
 test("a code's number typed alone, with or without its leading zeros, is the code, first, then the other matches by name", async () => {
