@@ -459,7 +459,7 @@ test("a code typed short is found first under a prefix the clinic had before too
 });
 
 // a prefix ending in a digit (B2, a clinic's second branch): "b212" was read as B-000212 alone, and B2-000012 was found by
-// "b2 12" and "b2-12" but not by the short code typed without its hyphen, as "pat12" finds PAT-000012 (000NNN)
+// "b2 12" and "b2-12" but not by the short code typed without its hyphen, as "pat12" finds PAT-000012 (000514)
 test("a code typed short without its hyphen is found under a prefix that ends in a digit, first", async () => {
   const branch = await createClinic("Branch prefix clinic");
   const before = await createPatient(branch.clinicId, { first_name: "Amani", last_name: "Abbott" });
