@@ -12400,6 +12400,7 @@ declare
   v_currency text;
   v_active boolean; -- a new line's service is active and not deleted
   v_made app_public.visit_service; -- the line of this one's id or idempotency key, on its visit
+  v_turn boolean; -- the line waits for a change of its service in flight (it holds no audit chain head of the clinic)
 begin
   -- The lock reads only visits the session may also update; one it may not lock is looked for
   -- again, through the select policy alone: none seen at all is NOT_FOUND. Held until commit, it
@@ -12417,12 +12418,19 @@ begin
   -- change's audit chain head, added at the old price, or raised at it, after the new one had committed. A transaction
   -- holding the clinic's audit chain head already (an operator's import) takes no lock: a change in flight waits for
   -- that head, commits after this line and follows it, as the line read it (it would wait for this lock holding its row)
-  if (tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.quantity > old.quantity))
-     and not app_private.holds_audit_chain_head(v_line.clinic_id) then
-    perform from app_public.service s where s.clinic_id = v_line.clinic_id and s.id = v_line.service_id for share;
+  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.quantity > old.quantity) then
+    v_turn := not app_private.holds_audit_chain_head(v_line.clinic_id);
+    if v_turn then
+      perform from app_public.service s where s.clinic_id = v_line.clinic_id and s.id = v_line.service_id for share;
+    end if;
   end if;
   if tg_op = 'INSERT' then
-    select s.price into new.unit_price from app_public.service s
+    -- the price in force when the line is made (its created_at, the transaction's time), as the history gives it: a
+    -- change waited for above whose transaction began after this one's opened its price after that time (the line is
+    -- charged the price it replaced, the history then agreeing), where the catalog's price was the new one. A
+    -- transaction holding the head reads the catalog's (its own change's, which may open a microsecond after its time)
+    select case when v_turn then coalesce(app_public.service_price_at(s, now()), s.price) else s.price end
+      into new.unit_price from app_public.service s
     where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
     v_active := found;
     -- a line with the id or idempotency key of a line of its visit, which this insert does not make (ON CONFLICT skips
@@ -12496,7 +12504,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns; a line added or its quantity raised holds its service FOR SHARE before reading its price (unless the transaction holds the clinic''s audit chain head already), so a change of that price, a deletion or a deactivation in flight is waited for and read.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns; a line added or its quantity raised holds its service FOR SHARE before reading its price (unless the transaction holds the clinic''s audit chain head already), so a change of that price, a deletion or a deactivation in flight is waited for and read; a line added is charged the price the history gives at its created_at (service_price_at; the catalog''s for a transaction holding the head), so that a change begun after the line''s transaction, waited for, does not charge it the new price the history says came after it.';
 
 
 --

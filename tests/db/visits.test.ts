@@ -812,7 +812,7 @@ describe("services of a visit", () => {
 
     // a doctor's request begun a moment before the change's (now() its transaction's start, the line's created_at): its
     // line waited for the change and was charged the new price, the history saying the old one was in force when the
-    // line was made (000NNN: the line is charged the price the history gives at its created_at)
+    // line was made (000515: the line is charged the price the history gives at its created_at)
     test("a service added by a request begun before the price change, which it waits for, is charged the price the history gives when it was made", async () => {
       const own = await createClinic("Price change race");
       const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
