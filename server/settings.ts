@@ -73,6 +73,13 @@ function trustProxySetting(value: string | undefined): false | number | string {
         "give the number of proxies in front (e.g. 1) or their addresses",
     );
   }
+  // a number among addresses ("1, 2", "loopback, 1") is express's IPv4 address 0.0.0.N, which no proxy has: every client
+  // was the proxy's address again, as a lone `1` was before it was read as a number
+  const number = given.split(",").map((entry) => entry.trim()).find((entry) => /^[0-9]+$/.test(entry) && Number(entry) <= 0xffffffff);
+  if (number !== undefined) {
+    const address = [24, 16, 8, 0].map((shift) => (Number(number) >>> shift) & 255).join(".");
+    throw new Error(`TRUST_PROXY is a number of proxies alone, or their addresses: "${number}" among addresses would be the address ${address}, no proxy's (it is "${given}")`);
+  }
   try {
     express().set("trust proxy", given); // read as express reads it: a list of addresses and subnets
   } catch (error) {

@@ -62,10 +62,19 @@ test.each([
   ["CLINICOPS_AUDIT_LOG", "yes", /^CLINICOPS_AUDIT_LOG must be sealed or unsealed, or be left unset \(it is "yes"\)$/],
   ["TRUST_PROXY", "yes", /^TRUST_PROXY must be a number of proxies or their addresses/],
   ["TRUST_PROXY", "10.0.0.0/33", /^TRUST_PROXY must be a number of proxies or their addresses/],
+  // a number among addresses was express's address 0.0.0.N: no proxy believed, every client the proxy's address (one
+  // lock-out of 20 failed logins for all), the very mistake a lone `1` was read as before it was taken for a number
+  ["TRUST_PROXY", "1, 2", /^TRUST_PROXY is a number of proxies alone, or their addresses: "1" among addresses would be the address 0\.0\.0\.1/],
+  ["TRUST_PROXY", "loopback,1", /^TRUST_PROXY is a number of proxies alone, or their addresses: "1" among addresses would be the address 0\.0\.0\.1/],
   ["DATABASE_URL", "notaurl", /^DATABASE_URL must be a URL such as postgres:\/\/user:password@host:5432\/clinicops$/],
   ["DATABASE_URL", "postgres://db/Bad-Name", badDatabaseName("DATABASE_URL", "Bad-Name")],
 ])("%s=%s is refused, naming the variable", (name, value, message) => {
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
+});
+
+test("TRUST_PROXY takes a number of proxies, or a list of their addresses and subnets", () => {
+  expect(serverSettings({ TRUST_PROXY: " 1 " }, "").trustProxy).toBe(1);
+  expect(serverSettings({ TRUST_PROXY: "loopback, 10.0.0.0/8" }, "").trustProxy).toBe("loopback, 10.0.0.0/8");
 });
 
 test("a word setting given empty is taken as unset, as a number is", () => {
