@@ -790,38 +790,23 @@ describe("services of a visit", () => {
     const RAISE = "update app_public.visit_service set quantity = 3 where id = $1 returning quantity, unit_price";
     const REPRICE = "update app_public.service set price = 8000 where id = $1";
 
-    test("a service added while its price is being changed waits for the change and is charged the new price, as the history says", async () => {
+    /**
+     * A service of 5000 added to a visit by the doctor while the admin changes its price to 8000, the doctor's
+     * transaction begun first or second (its created_at, now(), before or after the change's): what the insert answered,
+     * and the line's price beside the history's at its created_at and the catalog's.
+     */
+    async function addedWhileRepriced(begunFirst: "doctor" | "admin") {
       const own = await createClinic("Price change race");
       const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
-      await atOnce(own.members.admin, own.members.doctor, async (admin, doctor) => {
+      const [first, second] = begunFirst === "doctor" ? [own.members.doctor, own.members.admin] : [own.members.admin, own.members.doctor];
+      let added: unknown;
+      await atOnce(first, second, async (one, two) => {
+        const [doctor, admin] = begunFirst === "doctor" ? [one, two] : [two, one];
         await admin.query(REPRICE, [service.id]);
         const adding = outcome(doctor.query(ADD, [visit.id, service.id]));
         expect(await waitsForLock(doctor, adding)).toBe(true);
         await admin.query("commit");
-        expect(await adding).toEqual([{ unit_price: "8000.000" }]);
-        await doctor.query("commit");
-      });
-      const { rows } = await rootPool().query(
-        `select l.unit_price, app_public.service_price_at(s, l.created_at) as price_then
-         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
-         where l.visit_id = $1`,
-        [visit.id],
-      );
-      expect(rows).toEqual([{ unit_price: "8000.000", price_then: "8000.000" }]);
-    });
-
-    // a doctor's request begun a moment before the change's (now() its transaction's start, the line's created_at): its
-    // line waited for the change and was charged the new price, the history saying the old one was in force when the
-    // line was made (000515: the line is charged the price the history gives at its created_at)
-    test("a service added by a request begun before the price change, which it waits for, is charged the price the history gives when it was made", async () => {
-      const own = await createClinic("Price change race");
-      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
-      await atOnce(own.members.doctor, own.members.admin, async (doctor, admin) => {
-        await admin.query(REPRICE, [service.id]);
-        const adding = outcome(doctor.query(ADD, [visit.id, service.id]));
-        expect(await waitsForLock(doctor, adding)).toBe(true);
-        await admin.query("commit");
-        expect(await adding).toEqual([{ unit_price: "5000.000" }]);
+        added = await adding;
         await doctor.query("commit");
       });
       const { rows } = await rootPool().query(
@@ -830,7 +815,24 @@ describe("services of a visit", () => {
          where l.visit_id = $1`,
         [visit.id],
       );
-      expect(rows).toEqual([{ unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }]);
+      return { added, lines: rows };
+    }
+
+    test("a service added while its price is being changed waits for the change and is charged the new price, as the history says", async () => {
+      expect(await addedWhileRepriced("admin")).toEqual({
+        added: [{ unit_price: "8000.000" }],
+        lines: [{ unit_price: "8000.000", price_then: "8000.000", price_now: "8000.000" }],
+      });
+    });
+
+    // a doctor's request begun a moment before the change's (now() its transaction's start, the line's created_at): its
+    // line waited for the change and was charged the new price, the history saying the old one was in force when the
+    // line was made (000515: the line is charged the price the history gives at its created_at)
+    test("a service added by a request begun before the price change, which it waits for, is charged the price the history gives when it was made", async () => {
+      expect(await addedWhileRepriced("doctor")).toEqual({
+        added: [{ unit_price: "5000.000" }],
+        lines: [{ unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }],
+      });
     });
 
     test("a quantity raised while its price is being changed waits for the change and is refused, the line kept as it was", async () => {
