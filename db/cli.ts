@@ -24,7 +24,7 @@ import type pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
 import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredentials } from "./config.ts";
-import { prepareDatabase, refuseUnlessSuperuser } from "./setup.ts";
+import { prepareDatabase, refuseUnlessSuperuser, SETUP_NEEDS_A_SUPERUSER } from "./setup.ts";
 import { AUDIT_LOG_TABLES, auditAnchorsFile, checkClinicId, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
@@ -187,8 +187,9 @@ async function accountAnswers(given: { command: "superuser" | "password"; phone?
  * said only that the owner role does not exist. With `superuserFor`, what the command needs a superuser for, a
  * DATABASE_URL that names none is refused first. With `tables`, a database whose migrations have not made them yet (they
  * never ran, or stopped short, or are an older version's) is refused too: audit-verify said only that a relation or a
- * schema does not exist. The commands that call this set up nothing themselves: they are where an operator looks
- * before an upgrade's migrations run.
+ * schema does not exist. shell and audit-verify set up nothing themselves: they are where an operator looks before an
+ * upgrade's migrations run. password and analyst make no database (one not set up has no account, clinic or analyst
+ * for them), and bring one set up to date.
  */
 async function checkSetUp(config: DatabaseConfig, tables: readonly string[] = [], superuserFor?: string): Promise<void> {
   const notSetUp = (detail = "") => new Error(`ClinicOps' database ${config.databaseName} is not set up on ${config.server}${detail}: run npm run migrate (or npm start) first`);
@@ -245,6 +246,10 @@ function commitMessage(args: string[]): string | undefined {
 /** What `npm run analyst` takes, in its usage's refusal and after an option it does not take. */
 const ANALYST_USAGE = "grant <name> <clinic id or name>… [--password P] | revoke <name>";
 
+/** An analyst's name, said whole when one is refused: lower case, no space or quote, as the docs' commands type it. */
+const ANALYST_NAME = /^[a-z][a-z0-9_]{2,40}$/;
+const ANALYST_NAME_RULE = "a name has 3 to 41 characters, of a-z, 0-9 and _, the first a letter";
+
 /**
  * What each command takes, said after an option or an argument it does not take: node's "Unknown option '--help'"
  * (or "Unexpected argument …", "Option '--phone <value>' argument missing") said what was wrong and not what to give.
@@ -298,9 +303,11 @@ function readCommandArgs([command, ...rest]: string[]) {
     case "analyst": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
       const [action, name, ...named] = positionals;
-      if ((action !== "grant" && action !== "revoke") || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
-        throw new Error(`usage: npm run analyst -- ${ANALYST_USAGE} (names: a-z, 0-9, _)`);
-      }
+      // the whole rule, and the name that breaks it: "(names: a-z, 0-9, _)" was all a name of 42 letters (or of 2, or
+      // begun with a digit) was told, the rule it kept, its length and first character left to be read in this file
+      const usage = `usage: npm run analyst -- ${ANALYST_USAGE}; ${ANALYST_NAME_RULE}`;
+      if ((action !== "grant" && action !== "revoke") || !name) throw new Error(usage);
+      if (!ANALYST_NAME.test(name)) throw new Error(`${usage}, and ${JSON.stringify(name)} has not`);
       if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
       if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
       // a login on the PostgreSQL server, which counts no failed attempt and locks nothing: `--password x` was set as
@@ -480,6 +487,9 @@ async function main(): Promise<boolean> {
       }
       case "password": {
         const { phone, password } = answers!;
+        // a database not set up holds no account: set up, a name mistyped in DATABASE_URL was made a database (and the
+        // roles of one), migrated, and then said to have no account of the phone, as if the real one had lost it
+        await checkSetUp(db.config, [], SETUP_NEEDS_A_SUPERUSER);
         // the phone as stored, so that a national number completed with another country's code is seen for what it reset
         const { ended, stored } = await asOperator(async (client) =>
           (await client.query("select app_private.reset_password($1, $2) as ended, app_public.normalize_phone($1, app_hidden.calling_code_for(null)) as stored", [phone, password])).rows[0],
@@ -489,6 +499,7 @@ async function main(): Promise<boolean> {
       }
       case "analyst": {
         const { action, name, named, password } = given;
+        await checkSetUp(db.config, [], SETUP_NEEDS_A_SUPERUSER); // one not set up has no clinic to grant, nor an analyst to revoke (as password's)
         await prepareDatabase(db.config);
         const said = action === "grant" ? await grantAnalyst(db.config, name, named, password) : await revokeAnalyst(db.config, name);
         for (const line of said) console.error(line);

@@ -154,6 +154,9 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
   });
 }
 
+/** Why setting up needs a superuser, as a DATABASE_URL of another role is told. */
+export const SETUP_NEEDS_A_SUPERUSER = "it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.";
+
 /**
  * Refuses, before anything is read or changed, a connection whose role is not a superuser, saying `why` the command
  * needs one (DATABASE_URL names it): what failed later said only PostgreSQL's "permission denied for …".
@@ -195,7 +198,7 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
   const { roles, passwords, databaseName } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
     // every step below is a superuser's: the roles' attributes, the grant of a setting, the audit log's seal
-    await refuseUnlessSuperuser(client, "it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.");
+    await refuseUnlessSuperuser(client, SETUP_NEEDS_A_SUPERUSER);
     // what the database holds, before any role is touched: another application's roles may bear the names ClinicOps
     // makes from its database's (<database>_owner, …), and a refusal found after them had changed their passwords
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);

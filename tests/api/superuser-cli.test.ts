@@ -4,7 +4,7 @@
  */
 import { chmodSync, readdirSync } from "node:fs";
 import { runCli, runCliInTerminal } from "../support/cli.ts";
-import { closeRootPool, rootPool } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { freePort } from "../support/ports.ts";
@@ -309,6 +309,29 @@ test("npm run password refuses a phone of no account, and a password the rule re
   expect((await new Browser(api).tryLogin(person.phone, person.password)).status).toBe(200);
   const missing = runCli(["password", "--phone", person.phone]);
   expect(missing.stderr).toMatch(/missing --password \(no terminal to ask for it, and stdin ended without it\)/);
+});
+
+// a database name mistyped in DATABASE_URL: the command made that database and ClinicOps' five roles of it, ran every
+// migration into it, and then said "No account has the phone …" (or "unknown clinic(s)", "no analyst is named"), as if
+// of the real one: an operator was told the account was gone, and a database and roles were left behind
+test.each([
+  ["password", ["password", "--phone", "+255799000668", "--password", "operator-chose-this"]],
+  ["analyst grant", ["analyst", "grant", "ana_mistyped", "Upendo Clinic"]],
+  ["analyst revoke", ["analyst", "revoke", "ana_mistyped"]],
+])("npm run %s on a database not set up says how to set it up, and makes no database", async (_, args) => {
+  const fresh = ownDatabase("not_set_up");
+  await fresh.drop();
+  try {
+    const result = runCli(args, { DATABASE_URL: fresh.url });
+    expect({ status: result.status, said: result.stderr.trim().split("\n").at(-1) }).toEqual({
+      status: 1,
+      said: `ClinicOps' database ${fresh.config.databaseName} is not set up on the PostgreSQL at ${new URL(fresh.url).host} that DATABASE_URL names: run npm run migrate (or npm start) first`,
+    });
+    const { rows } = await rootPool().query("select count(*)::int as n from pg_database where datname = $1", [fresh.config.databaseName]);
+    expect(rows[0].n).toBe(0);
+  } finally {
+    await fresh.drop();
+  }
 });
 
 test("without a terminal, a missing password is an error, not a prompt", () => {

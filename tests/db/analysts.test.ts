@@ -788,6 +788,23 @@ test("revoking a name that is no analyst's says so and fails: a misspelt name is
   expect((await rootPool().query("select count(*)::int as n from app_private.analyst_grant where role_name = $1", [gone])).rows[0].n).toBe(0);
 });
 
+// a name of 42 letters (or of 2, or begun with a digit) was told "(names: a-z, 0-9, _)", the rule it kept: the operator
+// was left to read db/cli.ts for its length and its first character
+test("a name the command does not take is refused with the whole rule, naming the name, before the database is touched", () => {
+  const rule = "a name has 3 to 41 characters, of a-z, 0-9 and _, the first a letter";
+  for (const name of ["a".repeat(42), "ab", "1ana", "Ana", "ana dar", "ana'dar"]) {
+    const refused = runCli(["analyst", "grant", name, a.clinicId]);
+    expect({ name, status: refused.status, said: refused.stderr.trim() }).toEqual({
+      name,
+      status: 1,
+      said: `usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name>; ${rule}, and ${JSON.stringify(name)} has not`,
+    });
+  }
+  // one of 41 is taken (revoked, as no analyst's: nothing is made)
+  const longest = runCli(["analyst", "revoke", "a".repeat(41)]);
+  expect({ status: longest.status, said: longest.stderr.trim() }).toEqual({ status: 1, said: `no analyst is named ${"a".repeat(41)}: nothing was revoked` });
+});
+
 test("a clinic name several clinics share is refused, naming their ids; granting again without a password keeps the analyst's", async () => {
   const shared = `Shared name ${process.pid}`;
   const [one, two] = [await createClinic(shared), await createClinic(shared)];
