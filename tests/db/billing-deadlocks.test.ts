@@ -7,7 +7,7 @@
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { addVisitService, committedAs, createClinic, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, underWay, whileHolding } from "../support/locks.ts";
 
 let clinic: TestClinic;
@@ -24,9 +24,7 @@ async function visitWith(count: number) {
   return { visitId: visit.id, services };
 }
 
-const addService = async (visitId: string) =>
-  (await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
-    [clinic.clinicId, visitId, (await createService(clinic.clinicId, "1000")).id])).rows[0].id as string;
+const addService = (visitId: string) => addVisitService(clinic, visitId);
 
 /**
  * `first` (as the cashier or the doctor) queued behind the clinic's audit chain head, held by another transaction, then

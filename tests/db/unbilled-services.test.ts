@@ -7,7 +7,7 @@
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, beginAs, committedAs, createClinic, createUser, createService, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { addMember, addVisitService, asMember, beginAs, committedAs, createClinic, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
@@ -64,9 +64,7 @@ async function expectTheFilters(step: string) {
 
 const asCashier = <T>(fn: (client: pg.PoolClient) => Promise<T>) =>
   openSession(clinic.members.cashier.userId, clinic.clinicId).then((session) => committedAs(session, fn));
-const addService = async (of: TestClinic, visitId: string, price = "1000") =>
-  (await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
-    [of.clinicId, visitId, (await createService(of.clinicId, price)).id])).rows[0].id as string;
+const addService = addVisitService;
 
 test("the list is the filter's in every state of a visit's billing, to every role, and each count is its service's live lines", async () => {
   const visit = await createVisit(clinic, "in_progress");

@@ -538,6 +538,9 @@ test("check-in and no-show clicked at once: exactly one wins, the other is INVAL
 });
 
 describe("services of a visit", () => {
+  // a line added by whoever runs it, answering the price it was given (the races below)
+  const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
+
   test("take the catalog price at that moment and keep it when the catalog changes", async () => {
     const service = await createService(clinic.clinicId, "30000");
     const visit = await createVisit(clinic, "in_progress");
@@ -786,7 +789,6 @@ describe("services of a visit", () => {
   // that service waited for it (for the chain, in its audit entry) and was then written at the price the change had
   // replaced, read before it waited; and a quantity raised so was at the old price after the new one committed (000513)
   describe("and a price change of their service at the same moment", () => {
-    const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
     const RAISE = "update app_public.visit_service set quantity = 3 where id = $1 returning quantity, unit_price";
     const REPRICE = "update app_public.service set price = 8000 where id = $1";
 
@@ -882,7 +884,6 @@ describe("services of a visit", () => {
   });
 
   describe("and a completion at the same moment", () => {
-    const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
     const COMPLETE = "update app_public.visit set status = 'completed' where id = $1 returning status";
 
     test("a service added while the visit is being completed waits for it, then finds the services frozen", async () => {

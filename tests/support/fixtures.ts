@@ -123,6 +123,15 @@ export async function createService(clinicId: string, price = "25000.000", name 
   return rows[0] as { id: string; code: string; price: string };
 }
 
+/** A new catalog service of `price` given to a visit of the clinic, as an operator would give it; its line's id. */
+export async function addVisitService(of: TestClinic, visitId: string, price = "1000"): Promise<string> {
+  const { rows } = await rootPool().query(
+    "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+    [of.clinicId, visitId, (await createService(of.clinicId, price)).id],
+  );
+  return rows[0].id as string;
+}
+
 export async function createPatient(clinicId: string, fields: Record<string, unknown> = {}) {
   const row = { first_name: "Asha", last_name: `Patient ${randomUUID().slice(0, 6)}`, ...fields };
   const columns = Object.keys(row);
