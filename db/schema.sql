@@ -6384,6 +6384,191 @@ COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS
 
 
 --
+-- Name: service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    category text,
+    price numeric(16,3) NOT NULL,
+    duration_minutes integer,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    idempotency_key text,
+    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
+    CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
+    CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
+    CONSTRAINT service_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
+    CONSTRAINT service_price_check CHECK ((price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.service IS '@behavior -delete -resource:insert
+A service in the clinic''s catalog (consultation, test, procedure). Added with createService (create_service). Delete with deleteService (soft delete), bring back with restoreService.';
+
+
+--
+-- Name: COLUMN service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, SRV-000001, allocated by the database; sorted in number order (SRV-999999, then SRV-1000000).';
+
+
+--
+-- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.name IS '@sortCollation und-x-icu
+Name on the catalog and on invoices (1 to 200 characters).';
+
+
+--
+-- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.category IS '@sortCollation und-x-icu
+Free grouping such as Consultation, Laboratory, Pharmacy.';
+
+
+--
+-- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in `prices` (service_price), with when each took effect.';
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.duration_minutes IS 'Typical duration, for scheduling.';
+
+
+--
+-- Name: COLUMN service.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.is_active IS 'Inactive services stay in history but cannot be added to visits.';
+
+
+--
+-- Name: COLUMN service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN service.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_at IS 'When the service was deleted (soft delete); null while in the catalog.';
+
+
+--
+-- Name: COLUMN service.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
+
+
+--
+-- Name: COLUMN service.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.idempotency_key IS 'A key chosen by the client per service it means to add to the catalog: the same key again returns the same service; the key of a service deleted since stays its own (CONFLICT).';
+
+
+--
+-- Name: CONSTRAINT service_idempotency_key_check ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT service_idempotency_key_check ON app_public.service IS 'An idempotency key is 1 to 200 characters (one of white space alone is refused before, by check_idempotency_key).';
+
+
+--
+-- Name: line_price(app_public.service); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.line_price(service app_public.service) RETURNS numeric
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- the catalog's price when this transaction set it after its own time (a second change of it, or one after a change
+  -- committed since the transaction began: either opens a microsecond after the price before it), the history
+  -- giving then the price before; else the history's at the transaction's time (the catalog's when it has none)
+  select case when exists (
+      select from app_public.service_price p
+      where p.clinic_id = line_price.service.clinic_id and p.service_id = line_price.service.id and p.effective_to is null
+        and p.effective_from > now() and app_private.written_by_this_transaction(p.xmin))
+    then line_price.service.price
+    else coalesce(app_public.service_price_at(line_price.service, now()), line_price.service.price) end;
+$$;
+
+
+ALTER FUNCTION app_private.line_price(service app_public.service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION line_price(service app_public.service); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.line_price(service app_public.service) IS 'The price a line of the service added in this transaction is charged, and at which its quantity is raised: the price in force at the transaction''s time (service_price_at, now; the catalog''s when the history has none), or the catalog''s when the transaction set it itself after that time (a second change of it, or one after a change committed since the transaction began: written_by_this_transaction). Read by tg_visit_service__snapshot.';
+
+
+--
 -- Name: session; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12425,12 +12610,11 @@ begin
     end if;
   end if;
   if tg_op = 'INSERT' then
-    -- the price in force when the line is made (its created_at, the transaction's time), as the history gives it: a
-    -- change waited for above whose transaction began after this one's opened its price after that time (the line is
-    -- charged the price it replaced, the history then agreeing), where the catalog's price was the new one. A
-    -- transaction holding the head reads the catalog's (its own change's, which may open a microsecond after its time)
-    select case when v_turn then coalesce(app_public.service_price_at(s, now()), s.price) else s.price end
-      into new.unit_price from app_public.service s
+    -- the price in force when the line is made (its created_at, the transaction's time), as the history gives it
+    -- (line_price): a change waited for above, or committed before a transaction holding the head took it, whose
+    -- transaction began after this one's opened its price after that time (the line is charged the price it replaced,
+    -- the history then agreeing), where the catalog's price was the new one
+    select app_private.line_price(s) into new.unit_price from app_public.service s
     where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
     v_active := found;
     -- a line with the id or idempotency key of a line of its visit, which this insert does not make (ON CONFLICT skips
@@ -12463,11 +12647,11 @@ begin
     if (new.visit_id, new.service_id) is distinct from (old.visit_id, old.service_id) then
       raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
     end if;
-    -- more of a service is given only while it is in the catalog, and at the catalog's price, as a line of it is added:
-    -- a line of a service deleted or made inactive since, or whose price changed since, keeps what it was given,
-    -- lowered or discounted as ever (more of it at today's price is a line of its own)
+    -- more of a service is given only while it is in the catalog, and at the price a line of it added now is charged
+    -- (line_price): a line of a service deleted or made inactive since, or whose price changed since, keeps what it
+    -- was given, lowered or discounted as ever (more of it at today's price is a line of its own)
     if new.quantity > old.quantity then
-      select s.price into v_price from app_public.service s
+      select app_private.line_price(s) into v_price from app_public.service s
       where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
       if not found then
         raise exception 'That service is no longer in this clinic''s active catalog: a visit is given no more of it than it was (lower the quantity, or add an active service).'
@@ -12504,7 +12688,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns; a line added or its quantity raised holds its service FOR SHARE before reading its price (unless the transaction holds the clinic''s audit chain head already), so a change of that price, a deletion or a deactivation in flight is waited for and read; a line added is charged the price the history gives at its created_at (service_price_at; the catalog''s for a transaction holding the head), so that a change begun after the line''s transaction, waited for, does not charge it the new price the history says came after it.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); neither refuses an insert of a line with the id or idempotency key of one of its visit''s, which the insert does not make (an import run again, skipped by ON CONFLICT, its price the made line''s), and its quantity raised only while the line''s price is the one in force (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns; a line added or its quantity raised holds its service FOR SHARE before reading its price (unless the transaction holds the clinic''s audit chain head already), so a change of that price, a deletion or a deactivation in flight is waited for and read; a line added is charged, and a quantity raised only at, the price in force at its transaction''s time (line_price), so that a change begun after the line''s transaction, waited for or committed before the transaction wrote in the clinic, does not charge it the new price the history says came after it.';
 
 
 --
@@ -12833,6 +13017,33 @@ ALTER FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name t
 --
 
 COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null), the chain''s head noting the transaction that wrote it (written_by) and when it began (writer_began).';
+
+
+--
+-- Name: written_by_this_transaction(xid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.written_by_this_transaction(row_xmin xid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- a row version the transaction sees whose writer is still in progress is its own (another's uncommitted row is not
+  -- seen). Its 32-bit xmin is made a full transaction id from this transaction's own, within 2^31 of it as every
+  -- unfrozen xmin is; a frozen row's (2) is no writer in progress
+  select case when row_xmin::text::bigint > 2 then
+    pg_xact_status((t.id - ((t.id % 4294967296) - row_xmin::text::bigint + 6442450944) % 4294967296 + 2147483648)::text::xid8) = 'in progress'
+  end
+  from (select pg_current_xact_id_if_assigned()::text::bigint as id) t;
+$$;
+
+
+ALTER FUNCTION app_private.written_by_this_transaction(row_xmin xid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION written_by_this_transaction(row_xmin xid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.written_by_this_transaction(row_xmin xid) IS 'Whether the row version of this xmin, one the transaction sees, was written by the transaction itself or in a savepoint of it not rolled back (pg_xact_status: in progress); false or null for any other, null for a transaction that has written nothing. Read by line_price.';
 
 
 --
@@ -13924,162 +14135,6 @@ ALTER FUNCTION app_public.create_patient(patient app_public.patient) OWNER TO :D
 
 COMMENT ON FUNCTION app_public.create_patient(patient app_public.patient) IS '@resultFieldName patient
 Registers a patient of the session''s clinic (a code PAT-… given by the database; sex unknown unless given). With an idempotency key, a retry (a double click, two sent at once, an answer lost) returns the patient registered first instead of registering them twice, spending no code: it is compared on what it gives, read as registration keeps it (names as meant, the phone completed with the clinic''s calling code), with the patient as they are now (another name, phone, date of birth, sex, address or notes is CONFLICT naming what differs); the key of a patient deleted since is CONFLICT, not a new patient; a key of white space alone is INVALID_INPUT. Owners, admins and receptionists; others are refused, key or not.';
-
-
---
--- Name: service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.service (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    name text NOT NULL,
-    category text,
-    price numeric(16,3) NOT NULL,
-    duration_minutes integer,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    idempotency_key text,
-    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
-    CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
-    CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
-    CONSTRAINT service_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
-    CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
-    CONSTRAINT service_price_check CHECK ((price >= (0)::numeric))
-);
-
-ALTER TABLE ONLY app_public.service FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.service IS '@behavior -delete -resource:insert
-A service in the clinic''s catalog (consultation, test, procedure). Added with createService (create_service). Delete with deleteService (soft delete), bring back with restoreService.';
-
-
---
--- Name: COLUMN service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.code IS '@sortCollation app_hidden.digits_as_numbers
-Human-readable code, SRV-000001, allocated by the database; sorted in number order (SRV-999999, then SRV-1000000).';
-
-
---
--- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.name IS '@sortCollation und-x-icu
-Name on the catalog and on invoices (1 to 200 characters).';
-
-
---
--- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.category IS '@sortCollation und-x-icu
-Free grouping such as Consultation, Laboratory, Pharmacy.';
-
-
---
--- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in `prices` (service_price), with when each took effect.';
-
-
---
--- Name: COLUMN service.duration_minutes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.duration_minutes IS 'Typical duration, for scheduling.';
-
-
---
--- Name: COLUMN service.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.is_active IS 'Inactive services stay in history but cannot be added to visits.';
-
-
---
--- Name: COLUMN service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.created_at IS 'When the row was created.';
-
-
---
--- Name: COLUMN service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.created_by IS 'User who created the row.';
-
-
---
--- Name: COLUMN service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN service.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.deleted_at IS 'When the service was deleted (soft delete); null while in the catalog.';
-
-
---
--- Name: COLUMN service.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
-
-
---
--- Name: COLUMN service.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.idempotency_key IS 'A key chosen by the client per service it means to add to the catalog: the same key again returns the same service; the key of a service deleted since stays its own (CONFLICT).';
-
-
---
--- Name: CONSTRAINT service_idempotency_key_check ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT service_idempotency_key_check ON app_public.service IS 'An idempotency key is 1 to 200 characters (one of white space alone is refused before, by check_idempotency_key).';
 
 
 --
@@ -25673,6 +25728,62 @@ REVOKE ALL ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text)
 
 
 --
+-- Name: TABLE service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.category; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(category),UPDATE(category) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(price),UPDATE(price) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(duration_minutes),UPDATE(duration_minutes) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(is_active),UPDATE(is_active) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION line_price(service app_public.service); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.line_price(service app_public.service) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION live_session(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -26858,6 +26969,13 @@ REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, tabl
 
 
 --
+-- Name: FUNCTION written_by_this_transaction(row_xmin xid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.written_by_this_transaction(row_xmin xid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION accept_invitation(clinic_id uuid, role app_public.member_role); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -27082,55 +27200,6 @@ GRANT ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.inv
 
 REVOKE ALL ON FUNCTION app_public.create_patient(patient app_public.patient) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_patient(patient app_public.patient) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(name),UPDATE(name) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.category; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(category),UPDATE(category) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(price),UPDATE(price) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.duration_minutes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(duration_minutes),UPDATE(duration_minutes) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(is_active),UPDATE(is_active) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(idempotency_key) ON TABLE app_public.service TO :DATABASE_VISITOR;
 
 
 --

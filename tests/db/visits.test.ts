@@ -793,37 +793,42 @@ describe("services of a visit", () => {
     const REPRICE = "update app_public.service set price = 8000 where id = $1";
 
     /**
-     * A service of 5000 added to a visit by the doctor while the admin changes its price to 8000, the doctor's
-     * transaction begun first or second (its created_at, now(), before or after the change's): what the insert answered,
-     * and the line's price beside the history's at its created_at and the catalog's.
+     * A service of 5000 added to a visit by the doctor (or, `raise`, its line of quantity 1 raised to 3) while the admin
+     * changes its price to 8000, the doctor's transaction begun first or second (its created_at, now(), before or after
+     * the change's): what the doctor's statement answered, and the line beside the history's price at its created_at
+     * and the catalog's.
      */
-    async function addedWhileRepriced(begunFirst: "doctor" | "admin") {
+    async function writtenWhileRepriced(begunFirst: "doctor" | "admin", write: "add" | "raise" = "add") {
       const own = await createClinic("Price change race");
       const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
+      const made = write === "raise"
+        ? (await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+          [own.clinicId, visit.id, service.id])).rows[0].id
+        : null;
       const [first, second] = begunFirst === "doctor" ? [own.members.doctor, own.members.admin] : [own.members.admin, own.members.doctor];
-      let added: unknown;
+      let written: unknown;
       await atOnce(first, second, async (one, two) => {
         const [doctor, admin] = begunFirst === "doctor" ? [one, two] : [two, one];
         await admin.query(REPRICE, [service.id]);
-        const adding = outcome(doctor.query(ADD, [visit.id, service.id]));
-        expect(await waitsForLock(doctor, adding)).toBe(true);
+        const writing = outcome(made ? doctor.query(RAISE, [made]) : doctor.query(ADD, [visit.id, service.id]));
+        expect(await waitsForLock(doctor, writing)).toBe(true);
         await admin.query("commit");
-        added = await adding;
+        written = await writing;
         await doctor.query("commit");
       });
       const { rows } = await rootPool().query(
-        `select l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
+        `select l.quantity, l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
          from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
          where l.visit_id = $1`,
         [visit.id],
       );
-      return { added, lines: rows };
+      return { written, lines: rows };
     }
 
     test("a service added while its price is being changed waits for the change and is charged the new price, as the history says", async () => {
-      expect(await addedWhileRepriced("admin")).toEqual({
-        added: [{ unit_price: "8000.000" }],
-        lines: [{ unit_price: "8000.000", price_then: "8000.000", price_now: "8000.000" }],
+      expect(await writtenWhileRepriced("admin")).toEqual({
+        written: [{ unit_price: "8000.000" }],
+        lines: [{ quantity: 1, unit_price: "8000.000", price_then: "8000.000", price_now: "8000.000" }],
       });
     });
 
@@ -831,28 +836,26 @@ describe("services of a visit", () => {
     // line waited for the change and was charged the new price, the history saying the old one was in force when the
     // line was made (000515: the line is charged the price the history gives at its created_at)
     test("a service added by a request begun before the price change, which it waits for, is charged the price the history gives when it was made", async () => {
-      expect(await addedWhileRepriced("doctor")).toEqual({
-        added: [{ unit_price: "5000.000" }],
-        lines: [{ unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }],
+      expect(await writtenWhileRepriced("doctor")).toEqual({
+        written: [{ unit_price: "5000.000" }],
+        lines: [{ quantity: 1, unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }],
       });
     });
 
     test("a quantity raised while its price is being changed waits for the change and is refused, the line kept as it was", async () => {
-      const own = await createClinic("Price change race");
-      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
-      const { rows: made } = await rootPool().query(
-        "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
-        [own.clinicId, visit.id, service.id],
-      );
-      await atOnce(own.members.admin, own.members.doctor, async (admin, doctor) => {
-        await admin.query(REPRICE, [service.id]);
-        const raising = outcome(doctor.query(RAISE, [made[0].id]));
-        expect(await waitsForLock(doctor, raising)).toBe(true);
-        await admin.query("commit");
-        expect(await raising).toBe("CINVL");
+      expect(await writtenWhileRepriced("admin", "raise")).toEqual({
+        written: "CINVL",
+        lines: [{ quantity: 1, unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }],
       });
-      const { rows } = await rootPool().query("select quantity, unit_price from app_public.visit_service where id = $1", [made[0].id]);
-      expect(rows).toEqual([{ quantity: 1, unit_price: "5000.000" }]);
+    });
+
+    // a request begun before the change it waits for is raised at the price in force at its time, as a line it adds is
+    // charged (000516: it compared the catalog's new price)
+    test("a quantity raised by a request begun before the price change, which it waits for, is raised at the price the history gives when it began", async () => {
+      expect(await writtenWhileRepriced("doctor", "raise")).toEqual({
+        written: [{ quantity: 3, unit_price: "5000.000" }],
+        lines: [{ quantity: 3, unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" }],
+      });
     });
 
     test("an import that has written the clinic already adds the service at the price it reads, the change then waiting for it", async () => {
@@ -880,6 +883,60 @@ describe("services of a visit", () => {
         importer.release();
         admin.release();
       }
+    });
+
+    /**
+     * An operator's import (root's psql, one transaction) begun before an admin changes the service's price from 5000 to
+     * 8000 and commits: `lines` runs in it once the change has committed, and its lines are then read beside the
+     * history's price at their created_at.
+     */
+    async function importedAfterRepricing(lines: (importer: pg.ClientBase, add: () => Promise<unknown>, serviceId: string) => Promise<void>) {
+      const own = await createClinic("Import and price change");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "5000")];
+      const importer = await rootPool().connect();
+      try {
+        await importer.query("begin");
+        await committedAs(await openSession(own.members.admin.userId, own.clinicId), (c) => c.query(REPRICE, [service.id]));
+        const add = async () =>
+          (await importer.query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id, unit_price",
+            [own.clinicId, visit.id, service.id])).rows[0];
+        await lines(importer, add, service.id);
+        await importer.query("commit");
+      } finally {
+        await importer.query("rollback");
+        importer.release();
+      }
+      return (await rootPool().query(
+        `select l.quantity, l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
+         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
+         where l.visit_id = $1 order by l.position`,
+        [visit.id],
+      )).rows;
+    }
+
+    // its first line, holding no audit chain head yet, was charged the history's price at its created_at (5000), and the
+    // lines after it, once its audit entry held the head, the catalog's (8000); and the first line's quantity raised was
+    // refused, naming the two (000516: every line is charged the price in force at its transaction's time)
+    test("an import begun before a price change committed meanwhile charges each of its lines the price the history gives at its time, and raises them", async () => {
+      const lines = await importedAfterRepricing(async (importer, add) => {
+        const first = (await add()) as { id: string };
+        await add();
+        await importer.query("update app_public.visit_service set quantity = 3 where id = $1", [first.id]);
+      });
+      const charged = { unit_price: "5000.000", price_then: "5000.000", price_now: "8000.000" };
+      expect(lines).toEqual([{ quantity: 3, ...charged }, { quantity: 1, ...charged }]);
+    });
+
+    test("an import that sets a price itself, after a change committed meanwhile or twice, charges its lines the price it set", async () => {
+      const lines = await importedAfterRepricing(async (importer, add, service) => {
+        await importer.query("savepoint own_change");
+        await importer.query("update app_public.service set price = 9000 where id = $1", [service]); // opens after the admin's
+        await importer.query("release savepoint own_change");
+        await add();
+        await importer.query("update app_public.service set price = 9500 where id = $1", [service]); // a microsecond after its first
+        await add();
+      });
+      expect(lines.map((line) => [line.unit_price, line.price_now])).toEqual([["9000.000", "9500.000"], ["9500.000", "9500.000"]]);
     });
   });
 
