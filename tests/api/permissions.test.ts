@@ -99,6 +99,22 @@ async function removedMember({ accepted = true } = {}): Promise<TestMember> {
   return { ...user, clinicId: a.clinicId, membershipId: id, role: "receptionist" };
 }
 
+/** A cashier of clinic A added long ago, as removedMember's are: the clinic's 50 people an hour are left to the invitations here. */
+async function cashierOfLongAgo(): Promise<TestMember> {
+  const cashier = await addMember(a.clinicId, await createUser(), "cashier");
+  await writeBehindTriggers("update app_public.membership set created_at = $2 where id = $1", [cashier.membershipId, LONG_AGO]);
+  return cashier;
+}
+
+/** A payment of 500 in cash, taken by clinic A's cashier on an issued invoice of 1000. */
+async function paymentOfA(): Promise<{ id: string; invoiceId: string }> {
+  const invoice = await createIssuedInvoice(a, "1000");
+  const payment = await committedAs(await cashierSession(a), async (c) =>
+    (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [invoice.id])).rows[0],
+  );
+  return { id: payment.id, invoiceId: invoice.id };
+}
+
 /** An export of clinic A's patients asked for by its cashier, waiting (no job of it: no worker runs here) or done as the worker leaves it. */
 async function exportOfA(status: "queued" | "done"): Promise<string> {
   const { rows } = await rootPool().query(
@@ -141,6 +157,15 @@ const CELLS: Cell[] = [
       const patient = await createPatient(a.clinicId);
       const r = await browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code } } }`, { id: patient.id });
       return r.body.data?.patients.nodes[0]?.code === patient.code;
+    },
+  },
+  {
+    operation: "search patients (searchPatients)",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      const r = await browser.graphql(`query($q: String!) { searchPatients(query: $q) { nodes { code } } }`, { q: patient.code });
+      return (r.body.data?.searchPatients?.nodes ?? []).some((n: { code: string }) => n.code === patient.code);
     },
   },
   {
@@ -274,6 +299,15 @@ const CELLS: Cell[] = [
       const service = await createService(a.clinicId);
       const r = await browser.graphql(`query($id: UUID!) { services(condition: { rowId: $id }) { nodes { code price } } }`, { id: service.id });
       return r.body.data?.services.nodes[0]?.code === service.code;
+    },
+  },
+  {
+    operation: "read a service's price history (servicePrices)",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const service = await createService(a.clinicId);
+      const r = await browser.graphql(`query($s: UUID!) { servicePrices(condition: { serviceId: $s }) { nodes { price } } }`, { s: service.id });
+      return (r.body.data?.servicePrices?.nodes ?? []).length === 1;
     },
   },
   {
@@ -515,6 +549,50 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "change one's own full name (updateUser)",
+    allowed: [...EVERYONE, "other clinic's owner"],
+    async attempt(browser) {
+      const me = (await browser.graphql(`{ currentUser { rowId fullName } }`)).body.data.currentUser;
+      const RENAME = `mutation($id: UUID!, $n: String!) { updateUser(input: { rowId: $id, patch: { fullName: $n } }) { user { fullName } } }`;
+      const name = `Renamed ${Math.random()}`;
+      await browser.graphql(RENAME, { id: me.rowId, n: name });
+      const renamed = (await one(`select full_name from app_public."user" where id = $1`, [me.rowId])).full_name === name;
+      await browser.graphql(RENAME, { id: me.rowId, n: me.fullName }); // as it was, for the cells that read it
+      return renamed;
+    },
+  },
+  {
+    operation: "change a colleague's full name (updateUser)",
+    allowed: [],
+    async attempt(browser) {
+      const colleague = await cashierOfLongAgo();
+      await browser.graphql(`mutation($id: UUID!) { updateUser(input: { rowId: $id, patch: { fullName: "Renamed By Another" } }) { user { fullName } } }`, {
+        id: colleague.userId,
+      });
+      return (await one(`select full_name from app_public."user" where id = $1`, [colleague.userId])).full_name === "Renamed By Another";
+    },
+  },
+  ...(
+    [
+      ["change a member's role (updateMembership)", `mutation($c: UUID!, $m: UUID!) { updateMembership(input: { clinicId: $c, rowId: $m, patch: { role: receptionist } }) { membership { role } } }`,
+        "select role = 'receptionist' as changed from app_public.membership where id = $1"],
+      ["suspend a member (updateMembership)", `mutation($c: UUID!, $m: UUID!) { updateMembership(input: { clinicId: $c, rowId: $m, patch: { isActive: false } }) { membership { isActive } } }`,
+        "select not is_active as changed from app_public.membership where id = $1"],
+      ["remove a member (removeMember)", `mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { rowId } } }`,
+        "select deleted_at is not null as changed from app_public.membership where id = $1"],
+    ] as const
+  ).map(
+    ([operation, mutation, changed]): Cell => ({
+      operation,
+      allowed: MANAGERS,
+      async attempt(browser) {
+        const cashier = await cashierOfLongAgo();
+        await browser.graphql(mutation, { c: a.clinicId, m: cashier.membershipId });
+        return (await one(changed, [cashier.membershipId])).changed;
+      },
+    }),
+  ),
+  {
     operation: "invite a removed member again (on their membership of before)",
     allowed: MANAGERS,
     async attempt(browser) {
@@ -564,6 +642,19 @@ const CELLS: Cell[] = [
         id: invoice.id,
       });
       return r.body.data?.invoices.nodes[0]?.payments.totalCount === 1;
+    },
+  },
+  {
+    operation: "see refunds (refunds, moneyMovements)",
+    allowed: MONEY,
+    async attempt(browser) {
+      const payment = await paymentOfA();
+      await committedAs(await cashierSession(a), (c) => c.query("select app_public.refund_payment($1, 100, 'Change')", [payment.id]));
+      const r = await browser.graphql(
+        `query($id: UUID!) { refunds(condition: { invoiceId: $id }) { totalCount } moneyMovements(condition: { invoiceId: $id }) { totalCount } }`,
+        { id: payment.invoiceId },
+      );
+      return r.body.data?.refunds.totalCount === 1 && r.body.data?.moneyMovements.totalCount === 2;
     },
   },
   {
@@ -624,6 +715,36 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "make an invoice by hand (createInvoice)",
+    allowed: INVOICING,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await browser.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { code } } }`, { p: patient.id });
+      return (await one("select count(*)::int as n from app_public.invoice where patient_id = $1", [patient.id])).n === 1;
+    },
+  },
+  ...(
+    [
+      ["write a draft invoice's notes (updateInvoice)", false, INVOICING],
+      ["write an issued invoice's notes (updateInvoice)", true, MONEY],
+    ] as [string, boolean, Actor[]][]
+  ).map(
+    ([operation, issue, allowed]): Cell => ({
+      operation,
+      allowed,
+      async attempt(browser) {
+        const invoice = await createIssuedInvoice(a, "1000", { issue });
+        const notes = `Notes ${Math.random()}`;
+        await browser.graphql(`mutation($c: UUID!, $id: UUID!, $n: String!) { updateInvoice(input: { clinicId: $c, rowId: $id, patch: { notes: $n } }) { invoice { notes } } }`, {
+          c: a.clinicId,
+          id: invoice.id,
+          n: notes,
+        });
+        return (await one("select notes from app_public.invoice where id = $1", [invoice.id])).notes === notes;
+      },
+    }),
+  ),
+  {
     operation: "issue an invoice",
     allowed: MONEY,
     async attempt(browser) {
@@ -644,13 +765,23 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "correct a payment's method or reference (updatePayment)",
+    allowed: MONEY,
+    async attempt(browser) {
+      const payment = await paymentOfA();
+      await browser.graphql(`mutation($c: UUID!, $id: UUID!) { updatePayment(input: { clinicId: $c, rowId: $id, patch: { method: card, reference: "Slip 7" } }) { payment { method } } }`, {
+        c: a.clinicId,
+        id: payment.id,
+      });
+      const { method, reference } = await one("select method, reference from app_public.payment where id = $1", [payment.id]);
+      return method === "card" && reference === "Slip 7";
+    },
+  },
+  {
     operation: "refund a payment",
     allowed: MONEY,
     async attempt(browser) {
-      const invoice = await createIssuedInvoice(a, "1000");
-      const payment = await committedAs(await cashierSession(a), async (c) =>
-        (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [invoice.id])).rows[0],
-      );
+      const payment = await paymentOfA();
       await browser.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "100", reason: "Change" }) { result { code } } }`, {
         id: payment.id,
       });
@@ -685,6 +816,30 @@ const CELLS: Cell[] = [
       return (await one("select count(*)::int as n from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 and status = 'closed'", [a.clinicId, date])).n === 1;
     },
   },
+  ...(
+    [
+      ["see the business days (dailyReconciliations)", `query($c: UUID!, $d: Date!) { dailyReconciliations(condition: { clinicId: $c, businessDate: $d }) { nodes { notes } } }`,
+        (data: any) => data?.dailyReconciliations.nodes[0]?.notes === "Float of 5000"],
+      ["write an open day's notes (updateDailyReconciliation)",
+        `mutation($c: UUID!, $d: Date!) { updateDailyReconciliationByClinicIdAndBusinessDate(input: { clinicId: $c, businessDate: $d, patch: { notes: "Counted twice" } }) { dailyReconciliation { notes } } }`,
+        async (_: unknown, id: string) => (await one("select notes from app_public.daily_reconciliation where id = $1", [id])).notes === "Counted twice"],
+    ] as [string, string, (data: any, id: string) => boolean | Promise<boolean>][]
+  ).map(
+    ([operation, document, done]): Cell => ({
+      operation,
+      allowed: MONEY,
+      async attempt(browser) {
+        // a day of its own (days 01 to 08 of a month long ago), left open, with notes
+        const date = `19${10 + Math.floor(Math.random() * 80)}-0${1 + Math.floor(Math.random() * 9)}-0${1 + Math.floor(Math.random() * 8)}`;
+        await dayMadeAfresh(date);
+        const { id } = await one("insert into app_public.daily_reconciliation (clinic_id, business_date, notes) values ($1, $2, 'Float of 5000') returning id", [
+          a.clinicId,
+          date,
+        ]);
+        return done((await browser.graphql(document, { c: a.clinicId, d: date })).body.data, id);
+      },
+    }),
+  ),
   {
     operation: "reopen a closed day",
     allowed: ["owner"],
@@ -710,6 +865,15 @@ const CELLS: Cell[] = [
       const id = r.body.data?.requestExport?.result.rowId;
       if (id) await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [id]); // no worker runs here
       return (await exports()) === before + 1;
+    },
+  },
+  {
+    operation: "list exports (reportExports)",
+    allowed: MONEY,
+    async attempt(browser) {
+      const id = await exportOfA("done");
+      const r = await browser.graphql(`query($id: UUID!) { reportExports(condition: { rowId: $id }) { nodes { status } } }`, { id });
+      return r.body.data?.reportExports.nodes[0]?.status === "done";
     },
   },
   {
