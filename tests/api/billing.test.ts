@@ -424,6 +424,46 @@ test("a closed day's cash-up saved back as it is answers the day, changing nothi
   expect((await rootPool().query(AS_IT_WAS, [dayId])).rows).toEqual(before);
 });
 
+// a cashier opening a void invoice and saving it as it was (a client sends every field back: its notes) was told "A void
+// invoice cannot change.", and a line of an issued or void invoice saved back as it is "The lines of … never change",
+// where a finished visit, a closed day's payment and its cash-up saved back as they are were answered (000408, 000459, 000462)
+test("a void invoice, and a line of an issued or void invoice, saved back as it is answers the row, changing nothing; a change of either is still INVALID_TRANSITION (000NNN)", async () => {
+  const desk = new Browser(api);
+  const own = await createClinic("Invoice saved back clinic");
+  await desk.login(own.members.cashier.phone, own.members.cashier.password);
+  const SAVE = `mutation($c: UUID!, $id: UUID!, $notes: String) { updateInvoice(input: { clinicId: $c, rowId: $id, patch: { notes: $notes } }) { invoice { status notes } } }`;
+  const SAVE_LINE = `mutation($c: UUID!, $id: UUID!, $patch: InvoiceLinePatch!) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: $patch }) { invoiceLine { description taxRate } } }`;
+  const ROWS = `select row_to_json(i)::text as invoice, (select json_agg(l order by l.position)::text from app_public.invoice_line l where l.invoice_id = i.id) as lines,
+    (select count(*)::int from app_public.audit_log a where a.action = 'update' and a.record_id in (select i.id union all select l.id from app_public.invoice_line l where l.invoice_id = i.id)) as updates
+    from app_public.invoice i where i.id = $1`;
+  const voided = await createIssuedInvoice(own, "1000");
+  expect((await desk.graphql(SAVE, { c: own.clinicId, id: voided.id, notes: "Patient  moved\nabroad" })).body.errors).toBeUndefined();
+  expect((await desk.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Billed twice" }) { result { status } } }`, { i: voided.id })).body.errors).toBeUndefined();
+  const issued = await createIssuedInvoice(own, "1000");
+  for (const [invoice, status, words] of [[voided, "void", "a void invoice never change: make a new invoice instead."], [issued, "issued", "an issued invoice never change: void it and issue a new one."]] as const) {
+    const before = (await rootPool().query(ROWS, [invoice.id])).rows;
+    const { rows: [line] } = await rootPool().query("select id, description, tax_rate::text from app_public.invoice_line where invoice_id = $1", [invoice.id]);
+    // every field of the line sent back as it is
+    const back = { description: line.description, quantity: "1", unitPrice: "1000", discount: "0", taxRate: line.tax_rate };
+    const savedLine = await desk.graphql(SAVE_LINE, { c: own.clinicId, id: line.id, patch: back });
+    expect({ status, answer: savedLine.body }).toEqual({ status, answer: { data: { updateInvoiceLine: { invoiceLine: { description: line.description, taxRate: line.tax_rate } } } } });
+    for (const patch of [{ ...back, description: "Another" }, { description: line.description, taxRate: "0.5" }]) {
+      const changed = await desk.graphql(SAVE_LINE, { c: own.clinicId, id: line.id, patch });
+      expect({ status, patch, error: changed.body.errors?.[0] }).toEqual({ status, patch, error: expect.objectContaining({ message: `The lines of ${words}`, extensions: { code: "INVALID_TRANSITION" } }) });
+    }
+    expect((await rootPool().query(ROWS, [invoice.id])).rows).toEqual(before);
+  }
+  const before = (await rootPool().query(ROWS, [voided.id])).rows;
+  const saved = await desk.graphql(SAVE, { c: own.clinicId, id: voided.id, notes: "Patient  moved\nabroad" });
+  expect(saved.body).toEqual({ data: { updateInvoice: { invoice: { status: "void", notes: "Patient  moved\nabroad" } } } });
+  // other notes, or none, change the void invoice: refused, as before
+  for (const notes of ["Patient moved", null]) {
+    const rewritten = await desk.graphql(SAVE, { c: own.clinicId, id: voided.id, notes });
+    expect({ notes, error: rewritten.body.errors?.[0] }).toEqual({ notes, error: expect.objectContaining({ message: "A void invoice cannot change.", extensions: { code: "INVALID_TRANSITION" } }) });
+  }
+  expect((await rootPool().query(ROWS, [voided.id])).rows).toEqual(before);
+});
+
 test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or refunded, which is then accepted", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   const first = await cashier.graphql(PAY, { id: invoice.id, amount: "250.5", method: "cash" });
