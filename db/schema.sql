@@ -10219,6 +10219,12 @@ CREATE FUNCTION app_private.tg_invoice__lifecycle() RETURNS trigger
     AS $$
 begin
   if old.status = 'void' then
+    -- saved back as it is (a form that sends every field back, its notes as kept: _150_texts_as_typed ran first) changes
+    -- nothing, and is answered as a finished visit is; compared as tg__audit compares, the stamps and the generated
+    -- columns (null in `new` before the row is written) left out
+    if app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
+      return new;
+    end if;
     raise exception 'A void invoice cannot change.' using errcode = 'CTRAN';
   end if;
   -- the stamps of a step are the step's, set below as it is taken: written otherwise (an operator's psql moving an
@@ -10273,7 +10279,7 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437), and those stamps are kept as they were by any other write of them (000459); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
+COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final (a void invoice saved back as it is, changing nothing, goes through: changes_nothing_but_stamps) and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437), and those stamps are kept as they were by any other write of them (000459); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
 
 
 --
@@ -10613,6 +10619,13 @@ begin
       return new;
     end if;
   end if;
+  -- a line of an issued or void invoice saved back as it is (a form that sends every field back, its description and tax
+  -- rate as kept: _150_texts_as_typed and _150_tax_rate_as_meant ran first) changes nothing, and is answered as a
+  -- finished visit is; compared as tg__audit compares, the stamps and the generated columns left out
+  if tg_op = 'UPDATE' and v_invoice.status <> 'draft'
+     and app_hidden.changes_nothing_but_stamps(to_jsonb(new), to_jsonb(old), app_hidden.generated_columns(tg_relid)) then
+    return new;
+  end if;
   if v_invoice.status = 'void' then
     raise exception 'The lines of a void invoice never change: make a new invoice instead.' using errcode = 'CTRAN';
   elsif v_invoice.status <> 'draft' then
@@ -10665,7 +10678,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION; not an insert of a line with the id or idempotency key of one of its issued or void invoice''s, which the insert does not make: an import run again, skipped by ON CONFLICT, its empty columns the made line''s), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION; a line of an issued or void invoice saved back as it is, changing nothing, goes through: changes_nothing_but_stamps; not an insert of a line with the id or idempotency key of one of its issued or void invoice''s, which the insert does not make: an import run again, skipped by ON CONFLICT, its empty columns the made line''s), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
 
 
 --

@@ -427,7 +427,7 @@ test("a closed day's cash-up saved back as it is answers the day, changing nothi
 // a cashier opening a void invoice and saving it as it was (a client sends every field back: its notes) was told "A void
 // invoice cannot change.", and a line of an issued or void invoice saved back as it is "The lines of … never change",
 // where a finished visit, a closed day's payment and its cash-up saved back as they are were answered (000408, 000459, 000462)
-test("a void invoice, and a line of an issued or void invoice, saved back as it is answers the row, changing nothing; a change of either is still INVALID_TRANSITION (000NNN)", async () => {
+test("a void invoice, and a line of an issued or void invoice, saved back as it is answers the row, changing nothing; a change of either is still INVALID_TRANSITION (000517)", async () => {
   const desk = new Browser(api);
   const own = await createClinic("Invoice saved back clinic");
   await desk.login(own.members.cashier.phone, own.members.cashier.password);
