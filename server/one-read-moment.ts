@@ -27,14 +27,15 @@
  * read (UNAVAILABLE): they answered its error again over HTTP, and each asked the pool again over the
  * websocket or after a failed part, waiting 5 s each on a busy pool. The rows each part reads are
  * counted against the answer's budget (MAX_ANSWER_BYTES, server/answer-budget.ts): once the parts read
- * so far reach it, a part whose turn comes is not read (LIMIT_EXCEEDED). Mutations (whose writes must be committed before their answer), subscriptions (their
+ * so far reach it, a part whose turn comes is not read (LIMIT_EXCEEDED); and a part's own rows are read only until
+ * their text passes twice the room left (readingWithinRoom). Mutations (whose writes must be committed before their answer), subscriptions (their
  * answers never end; refused over HTTP), and every read outside GraphQL keep their own
  * transactions (`withPgSettings`); a mutation's statements too start only within QUERY_TIMEOUT_MS of its start.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import type { NextFunction, Request, Response } from "express";
-import type pg from "pg";
+import pg from "pg";
 import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
 import { answerTooLarge, jsonCharacters } from "./answer-budget.ts";
 import { ClientFacingError } from "./errors.ts";
@@ -132,6 +133,63 @@ function counted<T>(moment: ReadMoment, result: T): T {
   return result;
 }
 
+/**
+ * The rows' text one read may take, as PostgreSQL sends it, for each character the answer may still take: a part's
+ * own statement was read whole however large, then left out, and lists inside lists repeat their rows' long texts in
+ * one statement (a patient's notes, a visit's reason), so that a receptionist's query of 154 characters, 10,100 rows
+ * within MAX_QUERY_ROWS over 100 visits and patients with long notes and reasons, had the API parse 280 MB and build
+ * its answer (3.7 s of its one thread for every clinic, and 325 MB more of its memory) before the answer's budget left
+ * it out. Twice: a list reads columns it does not answer (its keys) and a row more than its page, and PostgreSQL
+ * escapes the text of lists inside lists once per level (a quote two levels down is `\\\"`, where JSON writes `\"`).
+ */
+const READ_PER_ANSWER_CHARACTER = 2;
+
+/** The part of node-postgres' query this counts with: its rows as they come, and the error it ends with. */
+interface CountedQuery {
+  handleDataRow(message: { fields: unknown[] }): void;
+  _canceledDueToError: unknown;
+}
+
+/**
+ * `client`, whose reads by PostGraphile (a query object of text and values) are refused LIMIT_EXCEEDED once their
+ * rows' text passes `moment`'s room times READ_PER_ANSWER_CHARACTER: the rows after are not parsed, and the connection
+ * is closed there, so that PostgreSQL stops sending them (a cancel could reach the connection's next request,
+ * another's); its transaction ends with it, and the pool drops it. A query's room is spent then, as it is by a part
+ * read whole that does not fit: the parts whose turn comes after are not read. A mutation's room is not spent: each
+ * statement of it is read within it (its fields run all the same, each its own write and its payload's reads).
+ */
+function readingWithinRoom(client: pg.PoolClient, moment: ReadMoment): pg.PoolClient {
+  const most = READ_PER_ANSWER_CHARACTER * moment.answerRoom;
+  if (most === Infinity) return client;
+  return new Proxy(client, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (key !== "query") return typeof value === "function" ? value.bind(target) : value;
+      return (config: unknown, ...rest: unknown[]) => {
+        if (!config || typeof config !== "object" || !("text" in config) || "submit" in config) return (target.query as (...args: unknown[]) => unknown)(config, ...rest);
+        return new Promise((resolve, reject) => {
+          const query = new pg.Query(config as pg.QueryConfig, (error: Error | undefined, result: unknown) => (error ? reject(error) : resolve(result)));
+          const counting = query as unknown as CountedQuery;
+          const handleDataRow = counting.handleDataRow;
+          let read = 0;
+          counting.handleDataRow = function (message) {
+            if (read <= most) {
+              for (const field of message.fields) if (typeof field === "string") read += field.length;
+              if (read > most && !counting._canceledDueToError) {
+                counting._canceledDueToError = answerTooLarge();
+                if (!moment.writing) moment.answerRoom = 0;
+                (target as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+              }
+            }
+            handleDataRow.call(this, message);
+          };
+          target.query(query);
+        });
+      };
+    },
+  });
+}
+
 /** The characters the answer may still take, the rows read so far counted (as they are, not serialised, and only until the room is passed). */
 function roomLeft(moment: ReadMoment): number {
   for (const rows of moment.uncounted.splice(0)) if (moment.answerRoom > 0) moment.answerRoom -= jsonCharacters(rows, moment.answerRoom);
@@ -195,7 +253,7 @@ export async function inTheRequestsReadMoment<T>(
   const moment = moments.getStore();
   if (moment?.writing) {
     if (performance.now() >= moment.deadline) throw outOfTimeToWrite();
-    return alone(await pool.connect(), pgSettings);
+    return alone(readingWithinRoom(await pool.connect(), moment), pgSettings);
   }
   if (!moment?.open || !readOnly || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone(await pool.connect(), pgSettings);
   if (moment.gone) throw clientGone();
@@ -226,7 +284,7 @@ export async function inTheRequestsReadMoment<T>(
       const { client, begun } = await moment.shared;
       try {
         await timeoutWithinTimeLeft(client, moment);
-        const result = await fn(client);
+        const result = await fn(readingWithinRoom(client, moment));
         await begun;
         return counted(moment, result);
       } catch (error) {
@@ -238,7 +296,7 @@ export async function inTheRequestsReadMoment<T>(
     }
     // over the websocket, or an earlier read failed, aborting the transaction: read alone, in turn
     const client = await connectInTime(pool, moment);
-    return counted(moment, await alone(client, inTimeLeft(moment, pgSettings)));
+    return counted(moment, await alone(readingWithinRoom(client, moment), inTimeLeft(moment, pgSettings)));
   } finally {
     ended();
     moment.underWay -= 1;
@@ -291,13 +349,16 @@ function websocketOf(requestContext: unknown): EventEmitter & { readyState: numb
  * under way is not cut (a write is committed whole or not at all): a mutation's statements end within that
  * time and one statement timeout. They had no time at all: 100 fields, each reading in its payload a list
  * that ran into the statement timeout (`query { patients(filter: …) }`, or a related list), held a
- * connection for 8 minutes, the client gone or not.
+ * connection for 8 minutes, the client gone or not. Each statement's rows are read while their text is within twice
+ * `maxAnswerCharacters` (readingWithinRoom: a payload's lists inside lists were read whole, 10 s and 5.6 s of the
+ * API's one thread for 10,100 rows with long notes).
  */
-function withinTime<R>(next: () => R, queryTimeoutMs: number): R {
+function withinTime<R>(next: () => R, queryTimeoutMs: number, maxAnswerCharacters: number): R {
   const inRequest = moments.getStore();
   const moment = inRequest ?? newMoment(false);
   moment.writing = true;
   moment.deadline = performance.now() + queryTimeoutMs;
+  moment.answerRoom = maxAnswerCharacters;
   return inRequest ? next() : moments.run(moment, next);
 }
 
@@ -317,7 +378,7 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number, maxAnswerCharacters:
       execute(next, event) {
         const { document, operationName } = event.args;
         const operation = getOperationAST(document, operationName)?.operation;
-        if (operation === OperationTypeNode.MUTATION) return withinTime(next, queryTimeoutMs);
+        if (operation === OperationTypeNode.MUTATION) return withinTime(next, queryTimeoutMs, maxAnswerCharacters);
         if (operation !== OperationTypeNode.QUERY) return next();
         const inRequest = moments.getStore();
         // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
