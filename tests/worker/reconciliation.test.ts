@@ -344,6 +344,51 @@ describe("closing a day", () => {
     expect(rows).toEqual([{ status: "closed", counted_total: "0.000", cash_difference: "-2500.000", difference: "-2500.000" }]);
   });
 
+  test("a day whose counts are kept null (closed before 000102, or by an operator's status naming its cash alone) takes the same close again as the same: answered, not DAY_CLOSED", async () => {
+    const kept = await createClinic("Counts kept null clinic", { since: LONG_AGO });
+    const session = await cashierSession(kept);
+    const invoice = await createIssuedInvoice(kept, "10000", { madeAt: LONG_AGO });
+    await payAt(session, invoice.id, "2500", "cash", "2026-04-12T09:00:00Z");
+    await committedAs(session, (c) => c.query("select app_public.close_day('2026-04-12')"));
+    // as a close before 000102 left it (the closed day's guard would refuse the change)
+    await writeBehindTriggers(
+      `update app_public.daily_reconciliation set counted_cash = null, counted_card = null, counted_bank_transfer = null,
+         counted_mobile_money = null, counted_insurance = null where clinic_id = $1 and business_date = '2026-04-12'`,
+      [kept.clinicId],
+    );
+    // an operator's close by its status, naming the cash counted alone: the other counts kept null
+    await payAt(session, invoice.id, "1000", "cash", "2026-08-06T09:00:00Z");
+    await runTask("2026-08-06T22:00:00Z"); // 01:00 on August 7 in Dar es Salaam: August 6 is opened
+    const { owner } = await ownerConnection();
+    try {
+      await owner.query("update app_public.daily_reconciliation set status = 'closed', counted_cash = 1000 where clinic_id = $1 and business_date = '2026-08-06'", [
+        kept.clinicId,
+      ]);
+    } finally {
+      await owner.end();
+    }
+    const closed = async (date: string) =>
+      (await rootPool().query("select id, status, closed_at, updated_at from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [kept.clinicId, date])).rows[0];
+    for (const [date, sql] of [
+      ["2026-04-12", "select id, status from app_public.close_day('2026-04-12')"], // the very close sent again
+      ["2026-04-12", "select id, status from app_public.close_day('2026-04-12', 0, 0, 0, 0, 0, idempotency_key => 'retry-0412')"],
+      ["2026-08-06", "select id, status from app_public.close_day('2026-08-06', 1000)"],
+      ["2026-08-06", "select id, status from app_public.close_day('2026-08-06', 1000, null, 0)"],
+    ]) {
+      const before = await closed(date);
+      // before 000NNN, DAY_CLOSED "… already closed, with other counts or notes": a null count, read as 0 everywhere else, was not 0 here
+      expect(await committedAs(session, async (c) => (await c.query(sql)).rows[0])).toEqual({ id: before.id, status: "closed" });
+      expect(await closed(date)).toEqual(before); // nothing written again
+    }
+    // other counts are still refused
+    for (const sql of ["select app_public.close_day('2026-04-12', 2500)", "select app_public.close_day('2026-08-06', 1000, 5)"]) {
+      await expect(committedAs(session, (c) => c.query(sql))).rejects.toMatchObject({
+        code: "CDAYC",
+        message: "This business day is already closed, with other counts or notes: an owner reopens it to count again.",
+      });
+    }
+  });
+
   test("refuses new payments, refunds and corrections on that day with DAY_CLOSED", async () => {
     await expect(payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z")).rejects.toMatchObject({ code: "CDAYC" });
     await expect(committedAs(cashier, (c) => c.query("update app_public.payment set method = 'card' where id = $1", [paymentId]))).rejects.toMatchObject({
