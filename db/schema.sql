@@ -13568,7 +13568,10 @@ begin
   if v_day.status = 'closed' then
     -- the same close again (a double click, a retry after a timeout whose first attempt went through):
     -- the day as it was closed, not a refusal of what was done
-    if (v_day.counted_cash, v_day.counted_card, v_day.counted_bank_transfer, v_day.counted_mobile_money, v_day.counted_insurance)
+    -- a count the day keeps null (a close before 000102 left it out, an operator's close by its status named it not) is
+    -- 0, as the day's totals count it: compared as null, the very close sent again was refused as other counts
+    if (coalesce(v_day.counted_cash, 0), coalesce(v_day.counted_card, 0), coalesce(v_day.counted_bank_transfer, 0),
+        coalesce(v_day.counted_mobile_money, 0), coalesce(v_day.counted_insurance, 0))
        = (coalesce(close_day.counted_cash, 0), coalesce(close_day.counted_card, 0), coalesce(close_day.counted_bank_transfer, 0),
           coalesce(close_day.counted_mobile_money, 0), coalesce(close_day.counted_insurance, 0))
        and (v_notes is null or v_day.notes is not distinct from v_notes) then
@@ -13595,7 +13598,7 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 -- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. With an idempotency key, the same key again answers the day as it is now, not closing it again (a retry after an owner reopened the day leaves it open); the same key with another day, counts or notes, or a reopening''s key, is CONFLICT; a key of white space alone is INVALID_INPUT. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, a count left out or null being 0, as one the day keeps null is: a close before the counts were written as 0, an operator''s close by its status naming some; and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. With an idempotency key, the same key again answers the day as it is now, not closing it again (a retry after an owner reopened the day leaves it open); the same key with another day, counts or notes, or a reopening''s key, is CONFLICT; a key of white space alone is INVALID_INPUT. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
 
 
 --

@@ -376,7 +376,7 @@ describe("closing a day", () => {
       ["2026-08-06", "select id, status from app_public.close_day('2026-08-06', 1000, null, 0)"],
     ]) {
       const before = await closed(date);
-      // before 000NNN, DAY_CLOSED "… already closed, with other counts or notes": a null count, read as 0 everywhere else, was not 0 here
+      // before 000519, DAY_CLOSED "… already closed, with other counts or notes": a null count, read as 0 everywhere else, was not 0 here
       expect(await committedAs(session, async (c) => (await c.query(sql)).rows[0])).toEqual({ id: before.id, status: "closed" });
       expect(await closed(date)).toEqual(before); // nothing written again
     }
