@@ -36,7 +36,11 @@ export function poolHearingClosures(config: pg.PoolConfig, warn: (message: strin
   // told in the pool's own context: a connection's events come in that of the request that opened it,
   // and its closing, long after, was logged with that request's id
   const inPoolsContext = AsyncLocalStorage.snapshot();
-  pool.on("connect", (client) => client.on("error", (error) => inPoolsContext(() => warn(`a database connection was closed: ${error.message}`))));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => {
+      if (!closedHere.has(client)) inPoolsContext(() => warn(`a database connection was closed: ${error.message}`));
+    }),
+  );
   pool.on("error", () => {}); // an idle connection's closing, already heard on its client
   const inUse = new Set<pg.PoolClient>();
   pool.on("acquire", (client) => inUse.add(client));
@@ -81,6 +85,19 @@ async function emptiedWithin(connections: Set<unknown>, ms: number): Promise<voi
 /** Closes `client`'s socket from this side: its server process rolls back and ends when it next reads. */
 function closeSocket(client: pg.ClientBase): void {
   (client as pg.ClientBase & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+}
+
+/** The connections closeNow closed: PostgreSQL did not close them, and their closing is no `warn`. */
+const closedHere = new WeakSet<pg.ClientBase>();
+
+/**
+ * Closes `client`'s socket at once, its statement under way (a read the answer's budget cuts, server/one-read-moment.ts):
+ * its server process stops sending, rolls back and ends. Without the `warn` of a connection closed, which tells an
+ * operator that PostgreSQL closed it (a restart, a pg_terminate_backend): each read cut so logged one.
+ */
+export function closeNow(client: pg.ClientBase): void {
+  closedHere.add(client);
+  closeSocket(client);
 }
 
 /** How long a pool's end waits for its connections to close before it closes their sockets itself (endedOnceClosed). */

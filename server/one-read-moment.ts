@@ -37,6 +37,7 @@ import { EventEmitter } from "node:events";
 import type { NextFunction, Request, Response } from "express";
 import pg from "pg";
 import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
+import { closeNow } from "../db/pool.ts";
 import { answerTooLarge, jsonCharacters } from "./answer-budget.ts";
 import { ClientFacingError } from "./errors.ts";
 import { onceSettled } from "./once-settled.ts";
@@ -178,7 +179,7 @@ function readingWithinRoom(client: pg.PoolClient, moment: ReadMoment): pg.PoolCl
               if (read > most && !counting._canceledDueToError) {
                 counting._canceledDueToError = answerTooLarge();
                 if (!moment.writing) moment.answerRoom = 0;
-                (target as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+                closeNow(target);
               }
             }
             handleDataRow.call(this, message);

@@ -131,6 +131,18 @@ test("a part's rows are read while they may fit: past twice the room left, the r
   expect(rows.map((row) => row.last_name)).toEqual(["Ayo", "Baraka"]);
 });
 
+// each read cut so logged `a database connection was closed`, the line docs/operations.md gives PostgreSQL's restart
+// or an operator's pg_terminate_backend: any member's large query raised the database's alarm
+test("a read cut by the budget closes its connection without a line saying the database closed it", async () => {
+  const lines = await linesLoggedBy(async () => {
+    const removed = new Promise((resolve) => api.pool.once("remove", resolve));
+    const answer = await owner.graphql(`{ ${NESTED_NOTES} }`);
+    expect(errorsOf(answer.body)).toEqual([tooLarge("patients")]);
+    await removed; // the cut connection has left the pool
+  });
+  expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "database")).toEqual([]);
+});
+
 // set to null alone, a part the schema says is never null (`query`, `__typename`) broke the answer's types for a client that trusts them
 test("a part that is never null, left out, leaves the answer's data null, as GraphQL's own errors do", async () => {
   const answer = await owner.graphql(`{ a: ${onePatient(0)} b: ${onePatient(0)} ...Rest } fragment Rest on Query { c: ${onePatient(0)} query { currentRole } }`);
