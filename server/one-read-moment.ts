@@ -141,7 +141,11 @@ function counted<T>(moment: ReadMoment, result: T): T {
  * within MAX_QUERY_ROWS over 100 visits and patients with long notes and reasons, had the API parse 280 MB and build
  * its answer (3.7 s of its one thread for every clinic, and 325 MB more of its memory) before the answer's budget left
  * it out. Twice: a list reads columns it does not answer (its keys) and a row more than its page, and PostgreSQL
- * escapes the text of lists inside lists once per level (a quote two levels down is `\\\"`, where JSON writes `\"`).
+ * escapes the text of lists inside lists again at each level, doubling it (a quote is 2, 4, then 8 characters one, two
+ * and three lists down, where JSON writes `\"`): ordinary text read two or three lists down comes to 2.0-2.6 times its
+ * answer, and text full of quotes to about 4, so such an answer near the budget is refused though it would fit. No
+ * factor fits every depth, and one that left escapes uncounted would let text of backslashes through uncounted: the
+ * budget's default, 32 million characters, is far above what a page of a screen reads.
  */
 const READ_PER_ANSWER_CHARACTER = 2;
 
