@@ -792,6 +792,16 @@ describe("services of a visit", () => {
     const RAISE = "update app_public.visit_service set quantity = 3 where id = $1 returning quantity, unit_price";
     const REPRICE = "update app_public.service set price = 8000 where id = $1";
 
+    /** The lines of a visit in their order: quantity and price charged, beside the history's price at their created_at and the catalog's. */
+    async function chargedLines(visitId: string) {
+      return (await rootPool().query(
+        `select l.quantity, l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
+         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
+         where l.visit_id = $1 order by l.position`,
+        [visitId],
+      )).rows;
+    }
+
     /**
      * A service of 5000 added to a visit by the doctor (or, `raise`, its line of quantity 1 raised to 3) while the admin
      * changes its price to 8000, the doctor's transaction begun first or second (its created_at, now(), before or after
@@ -816,13 +826,7 @@ describe("services of a visit", () => {
         written = await writing;
         await doctor.query("commit");
       });
-      const { rows } = await rootPool().query(
-        `select l.quantity, l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
-         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
-         where l.visit_id = $1`,
-        [visit.id],
-      );
-      return { written, lines: rows };
+      return { written, lines: await chargedLines(visit.id) };
     }
 
     test("a service added while its price is being changed waits for the change and is charged the new price, as the history says", async () => {
@@ -906,12 +910,7 @@ describe("services of a visit", () => {
         await importer.query("rollback");
         importer.release();
       }
-      return (await rootPool().query(
-        `select l.quantity, l.unit_price, app_public.service_price_at(s, l.created_at) as price_then, s.price as price_now
-         from app_public.visit_service l join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
-         where l.visit_id = $1 order by l.position`,
-        [visit.id],
-      )).rows;
+      return chargedLines(visit.id);
     }
 
     // its first line, holding no audit chain head yet, was charged the history's price at its created_at (5000), and the
